@@ -1,0 +1,239 @@
+"""Command-line interface: a thin shell over the pipeline functions.
+
+Exit codes: 0 optimal · 2 bad input · 3 feasible plan, optimality not proven (time limit)
+· 4 no plan (infeasible, unbounded, or time limit before any plan) · 1 internal error ·
+130 interrupted.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import pandas as pd
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from hubopt.errors import HubDataError, Issue
+from hubopt.solve import SolutionStatus, Termination
+
+EXIT_OK, EXIT_ERROR, EXIT_BAD_INPUT, EXIT_FEASIBLE, EXIT_NO_SOLUTION = 0, 1, 2, 3, 4
+EXIT_INTERRUPTED = 130
+
+app = typer.Typer(
+    add_completion=False,
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    help="Site US battery hubs: a facility-location MILP (Pyomo + HiGHS) with GIS output.",
+)
+out = Console()
+err = Console(stderr=True)
+_state = {"debug": False}
+
+
+@app.callback()
+def _main(
+    debug: Annotated[bool, typer.Option("--debug", help="Show Python tracebacks.")] = False,
+) -> None:
+    _state["debug"] = debug
+
+
+def _print_issues(issues: list[Issue], title: str) -> None:
+    table = Table(title=title, show_lines=False, title_justify="left")
+    for col in ("", "file", "line", "column", "problem"):
+        table.add_column(col, overflow="fold")
+    for i in issues:
+        table.add_row(
+            "error" if i.severity == "error" else "warning",
+            i.file,
+            "" if i.row is None else str(i.row),
+            i.column or "",
+            i.message,
+        )
+    err.print(table)
+
+
+def _fmt(x: float | None, spec: str = ",.2f") -> str:
+    return "—" if x is None else format(x, spec)
+
+
+def _print_summary(outcome, folder: Path) -> None:
+    r = outcome.result
+    s = outcome.plan.summary if outcome.plan else {}
+    t = Table(title=f"hubopt · {outcome.scenario.name}", title_justify="left", show_header=False)
+    t.add_column("what")
+    t.add_column("value", justify="right")
+    t.add_row("status", f"{r.termination.value} ({r.solution_status.value})")
+    t.add_row("objective", _fmt(r.objective))
+    t.add_row("best bound", _fmt(r.best_bound))
+    t.add_row("gap", "—" if r.mip_gap is None else f"{r.mip_gap:.4%}")
+    if s:
+        for key in (
+            "fixed_cost",
+            "production_cost",
+            "supply_cost",
+            "transport_cost",
+            "unmet_penalty_cost",
+            "carbon_cost",
+            "total_cost",
+        ):
+            t.add_row(key.replace("_", " "), _fmt(s[key]))
+        t.add_row("CO2 (t/yr)", _fmt(s["emissions_t"], ",.1f"))
+        t.add_row("hubs open", str(s["hubs_open"]))
+        t.add_row("… in energy communities", str(s["hubs_in_energy_communities"]))
+    t.add_row(
+        "build / hand-off / solve (s)",
+        f"{r.build_seconds:.2f} / {r.compile_seconds:.2f} / {r.solve_seconds:.2f}",
+    )
+    out.print(t)
+    if r.termination is not Termination.OPTIMAL:
+        err.print(f"[yellow]{r.message}[/yellow]")
+    out.print(f"results written to [bold]{folder}[/bold]")
+
+
+def _exit_code(result) -> int:
+    if result.termination is Termination.INTERRUPTED:
+        return EXIT_INTERRUPTED
+    if result.solution_status is SolutionStatus.OPTIMAL:
+        return EXIT_OK
+    if result.solution_status is SolutionStatus.FEASIBLE:
+        return EXIT_FEASIBLE
+    return EXIT_ERROR if result.termination is Termination.ERROR else EXIT_NO_SOLUTION
+
+
+@app.command()
+def solve(
+    model: Annotated[Path, typer.Argument(help="Scenario TOML file.")] = Path(
+        "models/baseline.toml"
+    ),
+    out_dir: Annotated[
+        Path | None, typer.Option("--out", help="Result folder (default results/<name>/).")
+    ] = None,
+    time_limit: Annotated[
+        float | None, typer.Option("--time-limit", help="Solver time limit, seconds.")
+    ] = None,
+    gap: Annotated[float | None, typer.Option("--gap", help="Relative MIP gap.")] = None,
+    threads: Annotated[int | None, typer.Option("--threads", help="HiGHS threads.")] = None,
+    force: Annotated[
+        bool, typer.Option("--force", help="Replace an existing result folder.")
+    ] = False,
+    solver_log: Annotated[
+        bool, typer.Option("--solver-log", help="Print HiGHS's own log while solving.")
+    ] = False,
+) -> None:
+    """Solve one scenario and write its plan (tables, summary, manifest)."""
+    from hubopt.outputs import write_outputs
+    from hubopt.pipeline import run
+    from hubopt.scenario import load_scenario
+
+    scenario = load_scenario(model)
+    changes = {
+        k: v
+        for k, v in {"time_limit_s": time_limit, "mip_rel_gap": gap, "threads": threads}.items()
+        if v is not None
+    }
+    if solver_log:
+        changes["log_to_console"] = True
+    scenario = scenario.with_options(**changes)
+    target = out_dir or Path("results") / scenario.name
+    with err.status("starting", spinner="dots") as status:
+
+        def stage(text: str) -> None:
+            status.update(f"[bold]{scenario.name}[/bold]: {text}")
+
+        def progress(p: dict) -> None:
+            status.update(
+                f"[bold]{scenario.name}[/bold]: solving · best plan {p['objective']:,.2f}"
+                f" · bound {p['bound']:,.2f} · gap {p['gap']:.2%} · {p['seconds']:.0f}s"
+            )
+
+        outcome = run(scenario, stage=stage, progress=progress)
+        if outcome.result.termination is Termination.INTERRUPTED:
+            err.print("[red]interrupted: no results written[/red]")
+            raise typer.Exit(EXIT_INTERRUPTED)
+        stage("writing outputs")
+        folder = write_outputs(target, outcome, force=force)
+    for w in outcome.data.warnings:
+        err.print(f"[yellow]warning[/yellow] {w}")
+    _print_summary(outcome, folder)
+    raise typer.Exit(_exit_code(outcome.result))
+
+
+@app.command()
+def validate(
+    path: Annotated[Path, typer.Argument(help="Data package folder, or a scenario TOML.")],
+    csv: Annotated[
+        Path | None, typer.Option("--csv", help="Also write every problem to this CSV.")
+    ] = None,
+) -> None:
+    """Check a data package (or a scenario and its package) without solving."""
+    from hubopt.data import read_package
+    from hubopt.scenario import load_scenario
+    from hubopt.validate import validate_tables
+
+    issues: list[Issue] = []
+    data_dir = path
+    if path.suffix.lower() == ".toml":
+        try:
+            data_dir = load_scenario(path).data_dir
+        except HubDataError as exc:
+            issues += exc.issues
+            data_dir = None
+    if data_dir is not None:
+        tables, found = read_package(data_dir)
+        issues += found
+        if not any(t is None for t in tables.values() if t is not None) and not [
+            i for i in found if i.check in ("check_package_folder",)
+        ]:
+            issues += validate_tables(tables)
+    if csv is not None:
+        pd.DataFrame(
+            [
+                {
+                    "severity": i.severity,
+                    "file": i.file,
+                    "line": i.row,
+                    "column": i.column,
+                    "check": i.check,
+                    "message": i.message,
+                }
+                for i in issues
+            ],
+            columns=["severity", "file", "line", "column", "check", "message"],
+        ).to_csv(csv, index=False)
+    errors = [i for i in issues if i.severity == "error"]
+    if issues:
+        _print_issues(issues, f"{len(errors)} error(s), {len(issues) - len(errors)} warning(s)")
+    if errors:
+        raise typer.Exit(EXIT_BAD_INPUT)
+    out.print(f"[green]{path}: OK[/green]")
+
+
+@app.command(name="version")
+def show_version() -> None:
+    """Print hubopt, solver and library versions."""
+    from hubopt.outputs import _versions
+    from hubopt.solve import solver_version
+
+    for k, v in {**_versions(), "highs": solver_version()}.items():
+        out.print(f"{k:8} {v}")
+
+
+def main() -> None:
+    """Entry point: run the app, turning input errors into exit code 2 and no traceback."""
+    try:
+        app()  # standalone: usage errors exit 2 with click's message
+    except HubDataError as exc:
+        _print_issues(exc.issues, str(exc).splitlines()[0])
+        sys.exit(EXIT_BAD_INPUT)
+    except KeyboardInterrupt:
+        err.print("[red]interrupted: no results written[/red]")
+        sys.exit(EXIT_INTERRUPTED)
+    except Exception as exc:  # noqa: BLE001 - last-resort handler for the CLI
+        if _state["debug"]:
+            raise
+        err.print(f"[red]internal error:[/red] {type(exc).__name__}: {exc}")
+        err.print("run again with --debug for a traceback, and please report it")
+        sys.exit(EXIT_ERROR)

@@ -1,0 +1,369 @@
+"""Load a data package (a folder of CSV files) into label-indexed tables.
+
+Every table keeps its key columns (``site_id``, ``product``, ...) as ordinary columns
+and uses the CSV line number (header = line 1) as its index, so any later check can
+point a user at the exact line to fix.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from hubopt.errors import Issue, raise_if_errors
+from hubopt.schema import FALSE_WORDS, FILES, TRUE_WORDS, Column, FileSpec
+
+__all__ = ["HubData", "load_data", "read_package", "read_table"]
+
+
+@dataclass(frozen=True)
+class HubData:
+    """A loaded, typed data package.
+
+    Attributes
+    ----------
+    sites, products, supply, demand, technologies, recipes, candidates, modes : DataFrame
+        One table per file of the contract (see ``docs/data_package.md``); key columns
+        are ordinary columns, the index is the CSV line number.
+    lanes : DataFrame or None
+        The explicit lane table, or ``None`` when ``lanes.csv`` is absent (lanes are
+        then generated, see :func:`hubopt.lanes.build_lanes`).
+    path : Path or None
+        Folder the package was read from.
+    """
+
+    sites: pd.DataFrame
+    products: pd.DataFrame
+    supply: pd.DataFrame
+    demand: pd.DataFrame
+    technologies: pd.DataFrame
+    recipes: pd.DataFrame
+    candidates: pd.DataFrame
+    modes: pd.DataFrame
+    lanes: pd.DataFrame | None = None
+    path: Path | None = None
+    warnings: tuple[Issue, ...] = field(default=())
+
+    def table(self, name: str) -> pd.DataFrame | None:
+        """Return the table called ``name`` (a key of :data:`hubopt.schema.FILES`)."""
+        return getattr(self, name)
+
+
+def _decode(raw: bytes, fname: str, issues: list[Issue]) -> str | None:
+    """Decode CSV bytes as UTF-8 (with or without BOM), else report the encoding."""
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        issues.append(
+            Issue(
+                "check_encoding",
+                f"the file is not UTF-8 (byte 0x{raw[exc.start]:02x}); save it as "
+                "'CSV UTF-8' in your spreadsheet program",
+                fname,
+                line,
+            )
+        )
+        return None
+
+
+def _parse_float(spec: FileSpec, col: Column, s: pd.Series, issues: list[Issue]) -> pd.Series:
+    blank = s.str.strip() == ""
+    num = pd.to_numeric(s.str.strip().where(~blank), errors="coerce")
+    bad = ~blank & num.isna()
+    for line, text in s[bad].items():
+        issues.append(
+            Issue(
+                "check_number",
+                f"'{text}' is not a number; write a plain number such as 12.5 "
+                "(no units, thousands separators or text)",
+                spec.filename,
+                int(line),
+                col.name,
+            )
+        )
+    num = num.astype(float)
+    for line in num[~bad & ~blank & ~np.isfinite(num.fillna(0.0))].index:
+        issues.append(
+            Issue(
+                "check_finite",
+                f"'{s[line]}' is not a finite number; give a real value",
+                spec.filename,
+                int(line),
+                col.name,
+            )
+        )
+    ok = num.notna() & np.isfinite(num.fillna(0.0))
+    if col.minimum is not None:
+        low = ok & ((num <= col.minimum) if col.strict_minimum else (num < col.minimum))
+        rel = "greater than" if col.strict_minimum else "at least"
+        for line, v in num[low].items():
+            issues.append(
+                Issue(
+                    "check_range",
+                    f"{v:g} is out of range: must be {rel} {col.minimum:g}",
+                    spec.filename,
+                    int(line),
+                    col.name,
+                )
+            )
+    if col.maximum is not None:
+        for line, v in num[ok & (num > col.maximum)].items():
+            issues.append(
+                Issue(
+                    "check_range",
+                    f"{v:g} is out of range: must be at most {col.maximum:g}",
+                    spec.filename,
+                    int(line),
+                    col.name,
+                )
+            )
+    return num
+
+
+def _parse_bool(spec: FileSpec, col: Column, s: pd.Series, issues: list[Issue]) -> pd.Series:
+    low = s.str.strip().str.lower()
+    bad = ~low.isin(TRUE_WORDS | FALSE_WORDS)
+    for line, text in s[bad].items():
+        issues.append(
+            Issue(
+                "check_bool",
+                f"'{text}' is not true/false; write true or false (yes/no and 1/0 also work)",
+                spec.filename,
+                int(line),
+                col.name,
+            )
+        )
+    return low.isin(TRUE_WORDS)
+
+
+def _parse_column(spec: FileSpec, col: Column, s: pd.Series, issues: list[Issue]) -> pd.Series:
+    blank = s.str.strip() == ""
+    if col.required:
+        for line in s[blank].index:
+            issues.append(
+                Issue(
+                    "check_blank",
+                    "this required cell is empty; fill it in",
+                    spec.filename,
+                    int(line),
+                    col.name,
+                )
+            )
+    if col.kind == "float":
+        out = _parse_float(spec, col, s, issues)
+        if col.default is not None:
+            out = out.fillna(float(col.default))  # type: ignore[arg-type]
+        return out
+    if col.kind == "bool":
+        return _parse_bool(spec, col, s, issues)
+    text = s.str.strip()
+    if col.kind == "enum":
+        text = text.str.lower().where(~blank, str(col.default or ""))
+        for line in text.index[~text.isin(col.choices)]:
+            issues.append(
+                Issue(
+                    "check_choice",
+                    f"'{s[line]}' is not allowed; use one of {', '.join(col.choices)}",
+                    spec.filename,
+                    int(line),
+                    col.name,
+                )
+            )
+    return text.astype(object)
+
+
+def read_table(spec: FileSpec, text: str, issues: list[Issue]) -> pd.DataFrame | None:
+    """Parse one CSV file's text against its spec.
+
+    Parameters
+    ----------
+    spec : FileSpec
+        The file's contract.
+    text : str
+        Decoded file contents.
+    issues : list of Issue
+        Problems found are appended here.
+
+    Returns
+    -------
+    DataFrame or None
+        Typed table indexed by CSV line number, or ``None`` if it has no usable header.
+    """
+    fname = spec.filename
+    if not text.strip():
+        issues.append(
+            Issue("check_empty_file", "the file is empty; it needs at least a header row", fname)
+        )
+        return None
+    try:
+        rows = list(csv.reader(io.StringIO(text)))
+    except csv.Error as exc:  # pragma: no cover - csv module is lenient
+        issues.append(Issue("check_csv", f"cannot read as CSV: {exc}", fname))
+        return None
+    header = [h.strip() for h in rows[0]]
+    body = [r for r in rows[1:]]
+    lines = list(range(2, len(rows) + 1))
+    keep = [(ln, r) for ln, r in zip(lines, body, strict=True) if any(c.strip() for c in r)]
+    for dup in {h for h in header if header.count(h) > 1 and h}:
+        issues.append(
+            Issue("check_duplicate_column", "this column appears twice; keep one", fname, 1, dup)
+        )
+    known = {c.name for c in spec.columns}
+    missing = [c.name for c in spec.columns if c.required and c.name not in header]
+    for name in missing:
+        import difflib
+
+        near = difflib.get_close_matches(name, [h for h in header if h not in known], n=1)
+        hint = f" (is '{near[0]}' a typo for it?)" if near else ""
+        issues.append(
+            Issue(
+                "check_missing_column",
+                f"required column '{name}' is missing{hint}; the header must contain "
+                + ", ".join(c.name for c in spec.columns if c.required),
+                fname,
+                1,
+                name,
+            )
+        )
+    for h in header:
+        if h and h not in known:
+            import difflib
+
+            near = difflib.get_close_matches(h, sorted(known), n=1, cutoff=0.8)
+            if near and near[0] not in header:
+                issues.append(
+                    Issue(
+                        "check_unknown_column",
+                        f"unknown column '{h}' looks like a typo for '{near[0]}'; rename it "
+                        "(extra columns are otherwise carried through unchanged)",
+                        fname,
+                        1,
+                        h,
+                        severity="error",
+                    )
+                )
+    if missing:
+        return None
+    width = len(header)
+    for ln, r in keep:
+        if len(r) != width:
+            issues.append(
+                Issue(
+                    "check_row_width",
+                    f"this row has {len(r)} cells but the header has {width}; "
+                    "check for a stray comma or a missing quote",
+                    fname,
+                    ln,
+                )
+            )
+    cells = [(r + [""] * width)[:width] for _, r in keep]
+    raw = pd.DataFrame(cells, columns=header, index=[ln for ln, _ in keep], dtype=object)
+    raw = raw.loc[:, ~raw.columns.duplicated()]
+    raw.index.name = "line"
+    if raw.empty and not spec.may_be_empty:
+        issues.append(
+            Issue(
+                "check_no_rows",
+                "the file has a header but no rows; add at least one row",
+                fname,
+            )
+        )
+    out = pd.DataFrame(index=raw.index)
+    for col in spec.columns:
+        if col.name in raw.columns:
+            out[col.name] = _parse_column(spec, col, raw[col.name].astype(str), issues)
+        elif col.kind == "float":
+            val = np.nan if col.default is None else float(col.default)  # type: ignore[arg-type]
+            out[col.name] = pd.Series(val, index=raw.index, dtype=float)
+        else:
+            out[col.name] = pd.Series(col.default, index=raw.index, dtype=object)
+    for extra in raw.columns:
+        if extra not in known and extra:
+            out[extra] = raw[extra].astype(object)
+    return out
+
+
+def read_package(path: str | Path) -> tuple[dict[str, pd.DataFrame | None], list[Issue]]:
+    """Read every file of a data package without cross-file checks.
+
+    Parameters
+    ----------
+    path : str or Path
+        Package folder.
+
+    Returns
+    -------
+    tables : dict of str to DataFrame or None
+        One entry per file of the contract; ``None`` where absent or unreadable.
+    issues : list of Issue
+        Problems found while reading and typing the files.
+    """
+    root = Path(path)
+    issues: list[Issue] = []
+    tables: dict[str, pd.DataFrame | None] = {}
+    if not root.is_dir():
+        issues.append(
+            Issue(
+                "check_package_folder",
+                f"data package folder '{root}' does not exist or is not a folder",
+                str(root),
+            )
+        )
+        return {name: None for name in FILES}, issues
+    for name, spec in FILES.items():
+        fpath = root / spec.filename
+        if not fpath.is_file():
+            tables[name] = None
+            if not spec.optional:
+                issues.append(
+                    Issue(
+                        "check_missing_file",
+                        f"required file {spec.filename} is missing from {root}",
+                        spec.filename,
+                    )
+                )
+            continue
+        text = _decode(fpath.read_bytes(), spec.filename, issues)
+        tables[name] = None if text is None else read_table(spec, text, issues)
+    return tables, issues
+
+
+def load_data(path: str | Path, *, strict: bool = True) -> HubData:
+    """Load and validate a data package.
+
+    Parameters
+    ----------
+    path : str or Path
+        Folder holding the CSV files described in ``docs/data_package.md``.
+    strict : bool, default True
+        If true, raise on any error found by the file and cross-file checks.
+
+    Returns
+    -------
+    HubData
+        The typed tables.
+
+    Raises
+    ------
+    HubDataError
+        Listing every problem found, each with file, line and column.
+    """
+    from hubopt.validate import validate_tables
+
+    tables, issues = read_package(path)
+    if any(t is None for n, t in tables.items() if not FILES[n].optional):
+        raise_if_errors(issues)
+    issues += validate_tables(tables)  # type: ignore[arg-type]
+    if strict:
+        raise_if_errors(issues)
+    return HubData(
+        **{k: v for k, v in tables.items()},  # type: ignore[arg-type]
+        path=Path(path),
+        warnings=tuple(i for i in issues if i.severity == "warning"),
+    )

@@ -1,0 +1,156 @@
+"""Build the lane table: which (origin, destination, mode, product) may carry flow.
+
+All work is vectorised over pandas/numpy; there is no Python loop over lanes.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from hubopt.data import HubData
+
+__all__ = ["EARTH_RADIUS_KM", "build_lanes", "great_circle_km", "holders_and_users"]
+
+EARTH_RADIUS_KM = 6371.0088
+"""Mean Earth radius (IUGG), km."""
+
+LANE_COLUMNS = [
+    "origin",
+    "destination",
+    "mode",
+    "product",
+    "distance_km",
+    "tonnes_per_unit",
+    "cost_per_unit",
+    "kg_co2_per_unit",
+]
+
+
+def great_circle_km(
+    lat1: np.ndarray, lon1: np.ndarray, lat2: np.ndarray, lon2: np.ndarray
+) -> np.ndarray:
+    """Great-circle (haversine) distance in km between WGS84 points.
+
+    Parameters
+    ----------
+    lat1, lon1, lat2, lon2 : array_like
+        Latitudes and longitudes in decimal degrees (WGS84); broadcastable.
+
+    Returns
+    -------
+    ndarray
+        Distance in kilometres on a sphere of radius :data:`EARTH_RADIUS_KM`.
+
+    Examples
+    --------
+    >>> round(float(great_circle_km(0.0, 0.0, 0.0, 1.0)), 2)
+    111.19
+    """
+    p1, p2 = np.radians(lat1), np.radians(lat2)
+    dphi = p2 - p1
+    dlmb = np.radians(np.asarray(lon2) - np.asarray(lon1))
+    a = np.sin(dphi / 2) ** 2 + np.cos(p1) * np.cos(p2) * np.sin(dlmb / 2) ** 2
+    return 2 * EARTH_RADIUS_KM * np.arcsin(np.sqrt(np.clip(a, 0.0, 1.0)))
+
+
+def holders_and_users(data: HubData) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Return (site_id, product) pairs that can hold and that can use each product.
+
+    A site *holds* a product if it has a supply row for it or a non-forbidden candidate
+    there makes it; it *uses* a product if it demands it or a non-forbidden candidate
+    there consumes it in its recipe.
+    """
+    cand = data.candidates[data.candidates["status"] != "forbidden"]
+    made = cand.merge(data.technologies[["technology", "output"]], on="technology")
+    holders = pd.concat(
+        [
+            data.supply[["site_id", "product"]],
+            made[["site_id", "output"]].rename(columns={"output": "product"}),
+        ]
+    ).drop_duplicates(ignore_index=True)
+    consumed = cand.merge(data.recipes[["technology", "input"]], on="technology")
+    users = pd.concat(
+        [
+            data.demand[["site_id", "product"]],
+            consumed[["site_id", "input"]].rename(columns={"input": "product"}),
+        ]
+    ).drop_duplicates(ignore_index=True)
+    return holders, users
+
+
+def _generated_lanes(data: HubData) -> pd.DataFrame:
+    holders, users = holders_and_users(data)
+    pairs = holders.rename(columns={"site_id": "origin"}).merge(
+        users.rename(columns={"site_id": "destination"}), on="product"
+    )
+    pairs = pairs[pairs["origin"] != pairs["destination"]]
+    lanes = pairs.merge(data.modes[["mode"]], how="cross")
+    for col in ("distance_km", "cost_per_unit", "kg_co2_per_unit"):
+        lanes[col] = np.nan
+    return lanes
+
+
+def _explicit_lanes(data: HubData) -> pd.DataFrame:
+    lanes = data.lanes.copy()  # type: ignore[union-attr]
+    blank = lanes["product"].astype(str) == ""
+    if blank.any():
+        every = lanes[blank].drop(columns="product").merge(data.products[["product"]], how="cross")
+        lanes = pd.concat([lanes[~blank], every], ignore_index=True)
+        lanes = lanes.drop_duplicates(["origin", "destination", "mode", "product"], keep="first")
+    return lanes
+
+
+def build_lanes(data: HubData) -> pd.DataFrame:
+    """Build every lane with its distance, cost and CO2 per unit.
+
+    Parameters
+    ----------
+    data : HubData
+        A validated data package.
+
+    Returns
+    -------
+    DataFrame
+        One row per lane, index ``lane_id`` (0..n-1), columns ``origin``,
+        ``destination``, ``mode``, ``product``, ``distance_km`` (km),
+        ``tonnes_per_unit`` (t/unit), ``cost_per_unit`` (money/unit) and
+        ``kg_co2_per_unit`` (kg/unit); extra columns of ``lanes.csv`` are kept.
+
+    Notes
+    -----
+    Without ``lanes.csv`` every holder→user pair of a product, in every mode, is a lane
+    (see :func:`holders_and_users`). Distance is ``distance_km`` if given, else the great
+    circle × the mode's circuity; cost and CO2 per unit are given values if present,
+    else ``tonnes_per_unit × distance × per-tonne-km factor``.
+    """
+    lanes = _generated_lanes(data) if data.lanes is None else _explicit_lanes(data)
+    sites = data.sites.set_index("site_id")
+    modes = data.modes.set_index("mode")
+    tpu = data.products.set_index("product")["tonnes_per_unit"]
+    lat_o = sites["lat"].reindex(lanes["origin"]).to_numpy(float)
+    lon_o = sites["lon"].reindex(lanes["origin"]).to_numpy(float)
+    lat_d = sites["lat"].reindex(lanes["destination"]).to_numpy(float)
+    lon_d = sites["lon"].reindex(lanes["destination"]).to_numpy(float)
+    circuity = modes["circuity"].reindex(lanes["mode"]).to_numpy(float)
+    gc = great_circle_km(lat_o, lon_o, lat_d, lon_d) * circuity
+    given = lanes["distance_km"].to_numpy(float)
+    dist = np.where(np.isnan(given), gc, given)
+    t = tpu.reindex(lanes["product"]).to_numpy(float)
+    cost_tkm = modes["cost_per_tonne_km"].reindex(lanes["mode"]).to_numpy(float)
+    co2_tkm = modes["kg_co2_per_tonne_km"].reindex(lanes["mode"]).to_numpy(float)
+    cost = lanes["cost_per_unit"].to_numpy(float)
+    co2 = lanes["kg_co2_per_unit"].to_numpy(float)
+    lanes = lanes.assign(
+        distance_km=dist,
+        tonnes_per_unit=t,
+        cost_per_unit=np.where(np.isnan(cost), t * dist * cost_tkm, cost),
+        kg_co2_per_unit=np.where(np.isnan(co2), t * dist * co2_tkm, co2),
+    )
+    extra = [c for c in lanes.columns if c not in LANE_COLUMNS]
+    lanes = lanes[LANE_COLUMNS + extra].sort_values(
+        ["product", "origin", "destination", "mode"], kind="stable"
+    )
+    lanes = lanes.reset_index(drop=True)
+    lanes.index.name = "lane_id"
+    return lanes

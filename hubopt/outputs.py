@@ -1,0 +1,217 @@
+"""Write a run's outputs: tables, summary, manifest, solver log.
+
+Writes are atomic: everything goes to a hidden temporary folder beside the target, which
+is renamed into place only when complete. An existing result folder is never
+overwritten unless ``force=True``; otherwise the next free numbered folder is used.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import os
+import platform
+import shutil
+import tempfile
+from datetime import UTC, datetime
+from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import pandas as pd
+
+if TYPE_CHECKING:
+    from hubopt.pipeline import RunOutcome
+
+__all__ = ["free_folder", "safe_for_spreadsheet", "write_outputs"]
+
+MANIFEST_VERSION = 1
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def safe_for_spreadsheet(df: pd.DataFrame) -> pd.DataFrame:
+    """Neutralise text cells a spreadsheet would run as a formula.
+
+    Text starting with ``=``, ``+``, ``-``, ``@``, tab or carriage return gets a leading
+    apostrophe (the OWASP CSV-injection advice). Numeric columns are untouched.
+    """
+    out = df.copy()
+    for col in out.columns:
+        if out[col].dtype == object or pd.api.types.is_string_dtype(out[col]):
+            s = out[col]
+            mask = s.map(lambda v: isinstance(v, str) and v.startswith(_FORMULA_START))
+            if mask.any():
+                out[col] = s.where(~mask, "'" + s.astype(str))
+    return out
+
+
+def _json_default(o: object) -> object:
+    if isinstance(o, Path):
+        return str(o)
+    if hasattr(o, "item"):
+        return o.item()  # numpy scalars
+    return str(o)
+
+
+def _clean_json(o: object) -> object:
+    if isinstance(o, float) and not math.isfinite(o):
+        return None
+    if isinstance(o, dict):
+        return {str(k): _clean_json(v) for k, v in o.items()}
+    if isinstance(o, list | tuple):
+        return [_clean_json(v) for v in o]
+    return o
+
+
+def _dump(path: Path, obj: dict) -> None:
+    path.write_text(
+        json.dumps(_clean_json(obj), indent=2, default=_json_default) + "\n", encoding="utf-8"
+    )
+
+
+def _sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with path.open("rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def _versions() -> dict:
+    out = {"python": platform.python_version()}
+    for pkg in ("hubopt", "pyomo", "highspy", "pandas", "numpy"):
+        try:
+            out[pkg] = version(pkg)
+        except PackageNotFoundError:  # pragma: no cover
+            out[pkg] = "unknown"
+    return out
+
+
+def free_folder(target: Path) -> Path:
+    """Return ``target`` if it does not exist, else the first free ``target-2``, ``-3``, ..."""
+    if not target.exists():
+        return target
+    n = 2
+    while (cand := target.with_name(f"{target.name}-{n}")).exists():
+        n += 1
+    return cand
+
+
+def manifest(outcome: RunOutcome) -> dict:
+    """Everything needed to reproduce a run: inputs with hashes, options, versions."""
+    sc = outcome.scenario
+    inputs = {}
+    if sc.data_dir and Path(sc.data_dir).is_dir():
+        for f in sorted(Path(sc.data_dir).glob("*.csv")):
+            inputs[f.name] = _sha256(f)
+    r = outcome.result
+    return {
+        "manifest_version": MANIFEST_VERSION,
+        "created_utc": datetime.now(UTC).isoformat(timespec="seconds"),
+        "scenario": {
+            "name": sc.name,
+            "description": sc.description,
+            "file": str(sc.source) if sc.source else None,
+            "file_sha256": _sha256(sc.source) if sc.source and sc.source.is_file() else None,
+            "data_dir": str(sc.data_dir),
+            "carbon_price": sc.carbon_price,
+            "max_emissions_t": sc.max_emissions_t,
+            "max_hubs": sc.max_hubs,
+            "min_energy_community_hubs": sc.min_energy_community_hubs,
+            "single_sourcing": sc.single_sourcing,
+        },
+        "solver_options": {
+            "time_limit_s": sc.solver.time_limit_s,
+            "mip_rel_gap": sc.solver.mip_rel_gap,
+            "threads": sc.solver.threads,
+            "seed": sc.solver.seed,
+        },
+        "input_sha256": inputs,
+        "versions": {**_versions(), "highs": r.solver_version},
+        "status": r.termination.value,
+        "solution_status": r.solution_status.value,
+        "mip_gap": r.mip_gap,
+        "timings_s": outcome.timings,
+    }
+
+
+def summary(outcome: RunOutcome) -> dict:
+    """Return the ``summary.json`` content: solver outcome first, then the plan's figures."""
+    r = outcome.result
+    head = {
+        "scenario": outcome.scenario.name,
+        "status": r.termination.value,
+        "solution_status": r.solution_status.value,
+        "message": r.message,
+        "objective": r.objective,
+        "best_bound": r.best_bound,
+        "mip_gap": r.mip_gap,
+        "build_seconds": r.build_seconds,
+        "compile_seconds": r.compile_seconds,
+        "solve_seconds": r.solve_seconds,
+        "solver": r.solver,
+        "solver_version": r.solver_version,
+    }
+    plan = outcome.plan.summary if outcome.plan else {}
+    return {**head, **{k: v for k, v in plan.items() if k != "scenario"}, "model": r.stats}
+
+
+def write_outputs(out_dir: str | Path, outcome: RunOutcome, *, force: bool = False) -> Path:
+    """Write every output of a run, atomically.
+
+    Parameters
+    ----------
+    out_dir : str or Path
+        Target folder, e.g. ``results/baseline``.
+    outcome : RunOutcome
+        From :func:`hubopt.pipeline.run`.
+    force : bool, default False
+        Replace an existing folder. Without it, an existing folder is kept and the next
+        free numbered folder (``baseline-2``, ...) is used.
+
+    Returns
+    -------
+    Path
+        The folder actually written.
+    """
+    target = Path(out_dir)
+    if not force:
+        target = free_folder(target)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.tmp-", dir=target.parent))
+    try:
+        _write_all(tmp, outcome)
+        if target.exists():
+            old = Path(tempfile.mkdtemp(prefix=f".{target.name}.old-", dir=target.parent))
+            os.replace(target, old / target.name)
+            os.replace(tmp, target)
+            shutil.rmtree(old, ignore_errors=True)
+        else:
+            os.replace(tmp, target)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    return target
+
+
+def _write_all(folder: Path, outcome: RunOutcome) -> None:
+    _dump(folder / "summary.json", summary(outcome))
+    _dump(folder / "manifest.json", manifest(outcome))
+    (folder / "solver.log").write_text(outcome.result.log, encoding="utf-8")
+    src = outcome.scenario.source
+    if src and Path(src).is_file():
+        shutil.copyfile(src, folder / "scenario.toml")
+    plan = outcome.plan
+    if plan is None:
+        return
+    tables = {
+        "hubs": plan.hubs,
+        "flows": plan.flows,
+        "candidates": plan.candidates,
+        "purchases": plan.purchases,
+        "production": plan.production,
+        "demand": plan.demand,
+    }
+    for name, df in tables.items():
+        safe_for_spreadsheet(df).to_csv(folder / f"{name}.csv", index=False, float_format="%.10g")

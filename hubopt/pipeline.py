@@ -1,0 +1,111 @@
+"""One call that runs the whole pipeline: load → lanes → model → solve → plan."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+
+import pandas as pd
+
+from hubopt.data import HubData, load_data
+from hubopt.lanes import build_lanes
+from hubopt.model import HubModel, build_model
+from hubopt.plan import Plan, extract_plan
+from hubopt.scenario import Scenario, SolveOptions
+from hubopt.solve import SolveResult, solve_model
+
+__all__ = ["RunOutcome", "run"]
+
+
+@dataclass(frozen=True)
+class RunOutcome:
+    """Everything one run produced.
+
+    Attributes
+    ----------
+    scenario : Scenario
+        The scenario as run (solver options included).
+    data : HubData
+        The loaded package.
+    lanes : DataFrame
+        The lane table.
+    model : HubModel
+        The built (and solved) model.
+    result : SolveResult
+        Why the solver stopped and what it found.
+    plan : Plan or None
+        The plan, when a solution exists.
+    timings : dict
+        Wall seconds per stage (``load``, ``lanes``, ``build``, ``compile``, ``solve``,
+        ``extract``).
+    """
+
+    scenario: Scenario
+    data: HubData
+    lanes: pd.DataFrame
+    model: HubModel
+    result: SolveResult
+    plan: Plan | None
+    timings: dict
+
+
+def run(
+    scenario: Scenario,
+    options: SolveOptions | None = None,
+    *,
+    data: HubData | None = None,
+    stage: Callable[[str], None] | None = None,
+    progress: Callable[[dict], None] | None = None,
+) -> RunOutcome:
+    """Run one scenario end to end.
+
+    Parameters
+    ----------
+    scenario : Scenario
+        What to solve (:func:`hubopt.scenario.load_scenario` reads one from TOML).
+    options : SolveOptions, optional
+        Overrides ``scenario.solver``.
+    data : HubData, optional
+        An already loaded package; read from ``scenario.data_dir`` if omitted.
+    stage : callable, optional
+        Called with a short description as each stage starts (for progress display).
+    progress : callable, optional
+        Passed to :func:`hubopt.solve.solve_model`.
+
+    Returns
+    -------
+    RunOutcome
+
+    Raises
+    ------
+    HubDataError
+        If the data package is invalid.
+    """
+    say = stage or (lambda _s: None)
+    if options is not None:
+        scenario = replace(scenario, solver=options)
+    timings: dict[str, float] = {}
+    t = time.perf_counter()
+    say(f"loading and checking {scenario.data_dir}")
+    if data is None:
+        data = load_data(scenario.data_dir)
+    timings["load"] = time.perf_counter() - t
+    t = time.perf_counter()
+    say("building lanes")
+    lanes = build_lanes(data)
+    timings["lanes"] = time.perf_counter() - t
+    say(f"building the model ({len(lanes):,} lanes)")
+    hub = build_model(data, lanes, scenario)
+    timings["build"] = hub.stats["build_seconds"]
+    say("solving with HiGHS")
+    result = solve_model(hub, scenario.solver, progress=progress)
+    timings["compile"] = result.compile_seconds
+    timings["solve"] = result.solve_seconds
+    plan = None
+    if result.has_solution:
+        t = time.perf_counter()
+        say("extracting the plan")
+        plan = extract_plan(hub)
+        timings["extract"] = time.perf_counter() - t
+    return RunOutcome(scenario, data, lanes, hub, result, plan, timings)

@@ -1,0 +1,186 @@
+"""The data-package contract: which files, which columns, which types.
+
+This module is the single source of truth for the CSV contract documented in
+``docs/data_package.md``. Loading (:mod:`hubopt.data`) and validation
+(:mod:`hubopt.validate`) both read it, so a column added here is parsed, checked and
+documented in one place.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+Kind = Literal["id", "text", "float", "bool", "enum"]
+
+STATUSES = ("candidate", "required", "existing", "forbidden")
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column of a data-package file.
+
+    Parameters
+    ----------
+    name : str
+        Column header as it appears in the CSV.
+    kind : {"id", "text", "float", "bool", "enum"}
+        ``id`` and ``text`` are kept as strings (leading zeros preserved); ``float`` is
+        parsed as a number; ``bool`` accepts true/false, yes/no, 1/0; ``enum`` must be
+        one of ``choices``.
+    required : bool
+        Whether the column must be present (and non-blank in every row).
+    default : object
+        Value used for blank cells of an optional column (``None`` keeps them missing).
+    minimum : float, optional
+        Smallest allowed value for ``float`` columns.
+    strict_minimum : bool
+        If true the value must be strictly greater than ``minimum``.
+    maximum : float, optional
+        Largest allowed value for ``float`` columns.
+    choices : tuple of str
+        Allowed values for ``enum`` columns.
+    """
+
+    name: str
+    kind: Kind
+    required: bool = True
+    default: object = None
+    minimum: float | None = None
+    strict_minimum: bool = False
+    maximum: float | None = None
+    choices: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class FileSpec:
+    """One file of a data package: its columns and its key."""
+
+    name: str
+    columns: tuple[Column, ...]
+    key: tuple[str, ...]
+    optional: bool = False
+    may_be_empty: bool = False
+
+    @property
+    def filename(self) -> str:
+        """File name inside the package folder."""
+        return f"{self.name}.csv"
+
+    def column(self, name: str) -> Column:
+        """Return the column called ``name``."""
+        for col in self.columns:
+            if col.name == name:
+                return col
+        raise KeyError(name)
+
+
+def _nonneg(name: str, required: bool = True, default: object = None) -> Column:
+    return Column(name, "float", required=required, default=default, minimum=0.0)
+
+
+def _positive(name: str) -> Column:
+    return Column(name, "float", minimum=0.0, strict_minimum=True)
+
+
+FILES: dict[str, FileSpec] = {
+    "sites": FileSpec(
+        "sites",
+        (
+            Column("site_id", "id"),
+            Column("name", "text"),
+            Column("lat", "float", minimum=-90.0, maximum=90.0),
+            Column("lon", "float", minimum=-180.0, maximum=180.0),
+            Column("state", "text", required=False, default=""),
+            Column("energy_community", "bool", required=False, default=False),
+        ),
+        key=("site_id",),
+    ),
+    "products": FileSpec(
+        "products",
+        (Column("product", "id"), Column("unit", "text"), _positive("tonnes_per_unit")),
+        key=("product",),
+    ),
+    "supply": FileSpec(
+        "supply",
+        (
+            Column("site_id", "id"),
+            Column("product", "id"),
+            _nonneg("capacity"),
+            _nonneg("unit_cost"),
+            _nonneg("kg_co2_per_unit", required=False, default=0.0),
+        ),
+        key=("site_id", "product"),
+        may_be_empty=True,
+    ),
+    "demand": FileSpec(
+        "demand",
+        (
+            Column("site_id", "id"),
+            Column("product", "id"),
+            _nonneg("quantity"),
+            _nonneg("unmet_penalty", required=False, default=None),
+        ),
+        key=("site_id", "product"),
+    ),
+    "technologies": FileSpec(
+        "technologies",
+        (
+            Column("technology", "id"),
+            Column("output", "id"),
+            _nonneg("unit_cost"),
+            _nonneg("kg_co2_per_unit", required=False, default=0.0),
+        ),
+        key=("technology",),
+        may_be_empty=True,
+    ),
+    "recipes": FileSpec(
+        "recipes",
+        (Column("technology", "id"), Column("input", "id"), _positive("quantity")),
+        key=("technology", "input"),
+        may_be_empty=True,
+    ),
+    "candidates": FileSpec(
+        "candidates",
+        (
+            Column("site_id", "id"),
+            Column("technology", "id"),
+            Column("size", "id"),
+            _positive("capacity"),
+            _nonneg("fixed_cost"),
+            _nonneg("capex", required=False, default=0.0),
+            _nonneg("jobs", required=False, default=0.0),
+            Column("status", "enum", required=False, default="candidate", choices=STATUSES),
+        ),
+        key=("site_id", "technology", "size"),
+        may_be_empty=True,
+    ),
+    "modes": FileSpec(
+        "modes",
+        (
+            Column("mode", "id"),
+            _nonneg("cost_per_tonne_km"),
+            _nonneg("kg_co2_per_tonne_km"),
+            Column("circuity", "float", required=False, default=1.2, minimum=1.0),
+        ),
+        key=("mode",),
+    ),
+    "lanes": FileSpec(
+        "lanes",
+        (
+            Column("origin", "id"),
+            Column("destination", "id"),
+            Column("mode", "id"),
+            Column("product", "id", required=False, default=""),
+            _nonneg("distance_km", required=False),
+            _nonneg("cost_per_unit", required=False),
+            _nonneg("kg_co2_per_unit", required=False),
+        ),
+        key=("origin", "destination", "mode", "product"),
+        optional=True,
+        may_be_empty=True,
+    ),
+}
+
+TRUE_WORDS = frozenset({"true", "yes", "y", "1", "t"})
+FALSE_WORDS = frozenset({"false", "no", "n", "0", "f", ""})

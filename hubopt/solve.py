@@ -1,0 +1,307 @@
+"""Hand a built model to HiGHS and read the answer back.
+
+This is the only module that talks to the solver. The Pyomo model is compiled to sparse
+matrices with Pyomo's own ``LinearStandardFormCompiler`` and passed to ``highspy`` with
+``Highs.passModel``; this was 3-4x faster than Pyomo's solver interfaces, which walk every
+constraint in Python (see ``../shared/PERFORMANCE_NOTES.md``). Any change the user made
+to the Pyomo model between build and solve is honoured, since the whole model is compiled.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+from enum import StrEnum
+
+import highspy
+import numpy as np
+from pyomo.common.errors import InfeasibleConstraintException
+from pyomo.environ import Var
+from pyomo.repn.plugins.standard_form import LinearStandardFormCompiler
+
+from hubopt.model import HubModel
+from hubopt.scenario import SolveOptions
+
+__all__ = ["SolutionStatus", "SolveOptions", "SolveResult", "Termination", "solve_model"]
+
+
+class Termination(StrEnum):
+    """Why the solver stopped."""
+
+    OPTIMAL = "optimal"
+    TIME_LIMIT = "time_limit"
+    INFEASIBLE = "infeasible"
+    UNBOUNDED = "unbounded"
+    INTERRUPTED = "interrupted"
+    ERROR = "error"
+
+
+class SolutionStatus(StrEnum):
+    """What solution we have, whatever the reason for stopping."""
+
+    OPTIMAL = "optimal"
+    FEASIBLE = "feasible"
+    NONE = "none"
+
+
+@dataclass(frozen=True)
+class SolveResult:
+    """Outcome of one solve.
+
+    Attributes
+    ----------
+    termination : Termination
+        Why the solver stopped.
+    solution_status : SolutionStatus
+        ``optimal`` (proven within the gap), ``feasible`` (an incumbent, not proven) or
+        ``none``.
+    objective : float or None
+        Objective of the solution we have (money per year).
+    best_bound : float or None
+        Best proven lower bound.
+    mip_gap : float or None
+        Relative gap ``|objective - bound| / |objective|`` as HiGHS reports it.
+    build_seconds, compile_seconds, solve_seconds : float
+        Wall time to build the Pyomo model, to compile and pass it to HiGHS, to solve.
+    solver, solver_version : str
+        ``"HiGHS"`` and its version.
+    message : str
+        Plain-language explanation (e.g. why a model is infeasible).
+    log : str
+        HiGHS's log of the run.
+    stats : dict
+        Model size and coefficient ranges as handed to the solver.
+    """
+
+    termination: Termination
+    solution_status: SolutionStatus
+    objective: float | None
+    best_bound: float | None
+    mip_gap: float | None
+    build_seconds: float
+    compile_seconds: float
+    solve_seconds: float
+    solver: str
+    solver_version: str
+    message: str = ""
+    log: str = ""
+    stats: dict | None = None
+
+    @property
+    def has_solution(self) -> bool:
+        """Whether a plan (optimal or merely feasible) is available."""
+        return self.solution_status is not SolutionStatus.NONE
+
+    def to_dict(self) -> dict:
+        """Return a JSON-ready dict (without the log)."""
+        d = asdict(self)
+        d.pop("log")
+        d["termination"] = self.termination.value
+        d["solution_status"] = self.solution_status.value
+        d["has_solution"] = self.has_solution
+        return d
+
+
+def solver_version() -> str:
+    """Return the HiGHS version string, e.g. ``"1.15.1"``."""
+    h = highspy.Highs()
+    return f"{h.versionMajor()}.{h.versionMinor()}.{h.versionPatch()}"
+
+
+_STATUS = {
+    highspy.HighsModelStatus.kOptimal: Termination.OPTIMAL,
+    highspy.HighsModelStatus.kTimeLimit: Termination.TIME_LIMIT,
+    highspy.HighsModelStatus.kInfeasible: Termination.INFEASIBLE,
+    highspy.HighsModelStatus.kUnbounded: Termination.UNBOUNDED,
+    highspy.HighsModelStatus.kUnboundedOrInfeasible: Termination.INFEASIBLE,
+    highspy.HighsModelStatus.kInterrupt: Termination.INTERRUPTED,
+    highspy.HighsModelStatus.kHighsInterrupt: Termination.INTERRUPTED,
+    highspy.HighsModelStatus.kModelEmpty: Termination.OPTIMAL,
+}
+
+
+def _finite(x: float) -> float | None:
+    return float(x) if np.isfinite(x) and abs(x) < 1e300 else None
+
+
+def _coef_range(values: np.ndarray) -> list[float] | None:
+    a = np.abs(values[values != 0])
+    return [float(a.min()), float(a.max())] if len(a) else None
+
+
+def _no_solve(hub: HubModel, term: Termination, msg: str, t_compile: float) -> SolveResult:
+    return SolveResult(
+        term,
+        SolutionStatus.NONE,
+        None,
+        None,
+        None,
+        hub.stats.get("build_seconds", 0.0),
+        t_compile,
+        0.0,
+        "HiGHS",
+        solver_version(),
+        msg,
+    )
+
+
+def solve_model(
+    hub: HubModel,
+    options: SolveOptions | None = None,
+    progress: Callable[[dict], None] | None = None,
+) -> SolveResult:
+    """Solve a built model with HiGHS and load the solution into its Pyomo variables.
+
+    Parameters
+    ----------
+    hub : HubModel
+        From :func:`hubopt.model.build_model`.
+    options : SolveOptions, optional
+        Time limit, gap, threads, seed; defaults to ``hub.scenario.solver``.
+    progress : callable, optional
+        Called with ``{"objective", "bound", "gap", "seconds"}`` each time HiGHS finds a
+        better solution.
+
+    Returns
+    -------
+    SolveResult
+        A time-limited incumbent is a result (``termination=time_limit``,
+        ``solution_status=feasible``), not an exception.
+    """
+    opts = options or hub.scenario.solver
+    if hub.infeasible_reasons:
+        return _no_solve(hub, Termination.INFEASIBLE, "; ".join(hub.infeasible_reasons), 0.0)
+    t0 = time.perf_counter()
+    try:
+        form = LinearStandardFormCompiler().write(hub.model, mixed_form=True)
+    except InfeasibleConstraintException as exc:
+        return _no_solve(hub, Termination.INFEASIBLE, str(exc), time.perf_counter() - t0)
+    columns = form.columns
+    n, m = len(columns), form.A.shape[0]
+    lower = np.array([-np.inf if v.lb is None else v.lb for v in columns], dtype=float)
+    upper = np.array([np.inf if v.ub is None else v.ub for v in columns], dtype=float)
+    integrality = np.array([1 if v.is_integer() else 0 for v in columns], dtype=np.int32)
+    rhs = np.asarray(form.rhs, dtype=float)
+    sense = np.array([r.bound_type for r in form.rows], dtype=np.int8)
+    row_lo = np.where(sense >= 0, np.where(sense == 0, rhs, -np.inf), rhs)
+    row_hi = np.where(sense <= 0, np.where(sense == 0, rhs, np.inf), rhs)
+    a = form.A.tocsc()
+    cost = np.asarray(form.c.todense()).ravel() if n else np.zeros(0)
+    offset = float(form.c_offset[0]) if len(form.c_offset) else 0.0
+
+    h = highspy.Highs()
+    log_fd, log_path = tempfile.mkstemp(prefix="hubopt-highs-", suffix=".log")
+    os.close(log_fd)
+    h.setOptionValue("output_flag", True)
+    h.setOptionValue("log_to_console", bool(opts.log_to_console))
+    h.setOptionValue("log_file", log_path)
+    h.setOptionValue("mip_rel_gap", float(opts.mip_rel_gap))
+    h.setOptionValue("random_seed", int(opts.seed))
+    h.setOptionValue("threads", int(opts.threads))
+    if opts.threads > 1:
+        h.setOptionValue("parallel", "on")
+    if opts.time_limit_s is not None:
+        h.setOptionValue("time_limit", float(opts.time_limit_s))
+    h.passModel(
+        n, m, a.nnz, 1, 1, offset, cost, lower, upper, row_lo, row_hi,
+        a.indptr.astype(np.int32), a.indices.astype(np.int32), a.data.astype(float),
+        integrality,
+    )  # fmt: skip
+    stats = {
+        **hub.stats,
+        "columns": n,
+        "rows_total": m,
+        "nonzeros": int(a.nnz),
+        "matrix_range": _coef_range(a.data),
+        "objective_range": _coef_range(cost),
+        "bounds_range": _coef_range(
+            np.concatenate([lower, upper])[np.isfinite(np.r_[lower, upper])]
+        ),
+        "rhs_range": _coef_range(rhs),
+    }
+    t_compile = time.perf_counter() - t0
+    if progress is not None:
+        start = time.perf_counter()
+
+        def _on_improve(e) -> None:
+            out = e.data_out
+            progress(
+                {
+                    "objective": out.objective_function_value,
+                    "bound": out.mip_dual_bound,
+                    "gap": out.mip_gap,
+                    "seconds": time.perf_counter() - start,
+                }
+            )
+
+        h.cbMipImprovingSolution += _on_improve
+    h.HandleKeyboardInterrupt = True
+    t1 = time.perf_counter()
+    h.solve()
+    solve_seconds = time.perf_counter() - t1
+    h.setOptionValue("log_file", "")
+    try:
+        with open(log_path, encoding="utf-8", errors="replace") as fh:
+            log = fh.read()
+    finally:
+        os.unlink(log_path)
+
+    status = h.getModelStatus()
+    term = _STATUS.get(status, Termination.ERROR)
+    info = h.getInfo()
+    has_primal = info.primal_solution_status == 2
+    is_mip = bool(integrality.any())
+    if term is Termination.OPTIMAL:
+        sol_status = SolutionStatus.OPTIMAL
+    elif has_primal and term in (Termination.TIME_LIMIT, Termination.INTERRUPTED):
+        sol_status = SolutionStatus.FEASIBLE
+    else:
+        sol_status = SolutionStatus.NONE
+    objective = _finite(info.objective_function_value) if sol_status.value != "none" else None
+    if is_mip:
+        bound = _finite(info.mip_dual_bound)
+        gap = _finite(info.mip_gap) if objective is not None else None
+    else:
+        bound = objective
+        gap = 0.0 if objective is not None else None
+    if sol_status is not SolutionStatus.NONE:
+        x = np.asarray(h.getSolution().col_value, dtype=float)
+        _load_values(hub, columns, x)
+    message = {
+        Termination.OPTIMAL: f"solved to optimality within a relative gap of {opts.mip_rel_gap:g}",
+        Termination.TIME_LIMIT: "stopped at the time limit"
+        + (" with a feasible plan" if has_primal else " before finding any plan"),
+        Termination.INFEASIBLE: "no plan satisfies every constraint",
+        Termination.UNBOUNDED: "the objective is unbounded (check for negative costs)",
+        Termination.INTERRUPTED: "interrupted by the user",
+        Termination.ERROR: f"HiGHS stopped with status {h.modelStatusToString(status)}",
+    }[term]
+    return SolveResult(
+        term,
+        sol_status,
+        objective,
+        bound,
+        gap,
+        hub.stats.get("build_seconds", 0.0),
+        t_compile,
+        solve_seconds,
+        "HiGHS",
+        solver_version(),
+        message,
+        log,
+        stats,
+    )
+
+
+def _load_values(hub: HubModel, columns: list, x: np.ndarray) -> None:
+    """Write solver values back into the Pyomo variables (absent columns become 0/lb)."""
+    seen = set()
+    for v, val in zip(columns, x, strict=True):
+        v.set_value(float(val), skip_validation=True)
+        seen.add(id(v))
+    for v in hub.model.component_data_objects(Var, descend_into=True):
+        if id(v) not in seen:
+            v.set_value(v.value if v.fixed else (v.lb or 0.0), skip_validation=True)
