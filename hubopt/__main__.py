@@ -1,0 +1,5 @@
+"""``python -m hubopt`` runs the command-line interface."""
+
+from hubopt.cli import main
+
+main()
