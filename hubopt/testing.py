@@ -28,7 +28,9 @@ def recompute_total_cost(data: HubData, plan: Plan, scenario: Scenario) -> float
     fixed = float(cand["fixed_cost"].reindex(hubs.index).sum())
     tech = data.technologies.set_index("technology")
     prod = plan.production
-    make_cost = float((prod["quantity"] * tech["unit_cost"].reindex(prod["technology"]).to_numpy()).sum())
+    make_cost = float(
+        (prod["quantity"] * tech["unit_cost"].reindex(prod["technology"]).to_numpy()).sum()
+    )
     make_co2 = float(
         (prod["quantity"] * tech["kg_co2_per_unit"].reindex(prod["technology"]).to_numpy()).sum()
     )
@@ -89,7 +91,10 @@ def check_plan_feasible(
     for r in plan.production.itertuples():
         c = float(cap.get((r.site_id, r.technology), 0.0))
         if r.quantity > c + tol * max(1.0, c):
-            bad.append(f"production {r.quantity:g} of {r.technology} at {r.site_id} exceeds open capacity {c:g}")
+            bad.append(
+                f"production {r.quantity:g} of {r.technology} at {r.site_id} "
+                f"exceeds open capacity {c:g}"
+            )
     # --- supply capacities
     sup = data.supply.set_index(["site_id", "product"])["capacity"]
     for r in plan.purchases.itertuples():
@@ -115,14 +120,18 @@ def check_plan_feasible(
             ["site_id", "p", "quantity"]
         ].set_axis(["s", "p", "q"], axis=1),
         f[["destination", "product", "quantity"]].set_axis(["s", "p", "q"], axis=1),
-        f[["origin", "product", "quantity"]].set_axis(["s", "p", "q"], axis=1).assign(q=lambda d: -d["q"]),
+        f[["origin", "product", "quantity"]]
+        .set_axis(["s", "p", "q"], axis=1)
+        .assign(q=lambda d: -d["q"]),
         plan.demand.assign(q=-plan.demand["served"])[["site_id", "product", "q"]].set_axis(
             ["s", "p", "q"], axis=1
         ),
     ]
     use = plan.production.merge(data.recipes, on="technology")
     terms.append(
-        pd.DataFrame({"s": use["site_id"], "p": use["input"], "q": -use["quantity_x"] * use["quantity_y"]})
+        pd.DataFrame(
+            {"s": use["site_id"], "p": use["input"], "q": -use["quantity_x"] * use["quantity_y"]}
+        )
     )
     net = pd.concat(terms, ignore_index=True).groupby(["s", "p"])["q"]
     scale = net.apply(lambda q: max(1.0, float(np.abs(q).max())))
@@ -131,8 +140,13 @@ def check_plan_feasible(
         bad.append(f"balance of {p} at {s} is off by {v:g}")
     # --- scenario constraints
     summ = plan.summary
-    if scenario.max_emissions_t is not None and summ["emissions_t"] > scenario.max_emissions_t * (1 + tol) + tol:
-        bad.append(f"emissions {summ['emissions_t']:g} t exceed the cap {scenario.max_emissions_t:g}")
+    if (
+        scenario.max_emissions_t is not None
+        and summ["emissions_t"] > scenario.max_emissions_t * (1 + tol) + tol
+    ):
+        bad.append(
+            f"emissions {summ['emissions_t']:g} t exceed the cap {scenario.max_emissions_t:g}"
+        )
     if scenario.max_hubs is not None and len(hubs) > scenario.max_hubs:
         bad.append(f"{len(hubs)} hubs open, more than max_hubs = {scenario.max_hubs}")
     ec = data.sites.set_index("site_id")["energy_community"]
@@ -147,7 +161,9 @@ def check_plan_feasible(
     # --- objective recomputed from the data's prices
     total = recompute_total_cost(data, plan, scenario)
     if not _close(total, summ["total_cost"], 1e-6):
-        bad.append(f"recomputed total cost {total:.6f} differs from the plan's {summ['total_cost']:.6f}")
+        bad.append(
+            f"recomputed total cost {total:.6f} differs from the plan's {summ['total_cost']:.6f}"
+        )
     return bad
 
 

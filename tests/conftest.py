@@ -67,7 +67,9 @@ def base_tables() -> dict[str, pd.DataFrame]:
                 "jobs": [10, 20],
             }
         ),
-        "modes": pd.DataFrame({"mode": ["road"], "cost_per_tonne_km": [0.0], "kg_co2_per_tonne_km": [0.0]}),
+        "modes": pd.DataFrame(
+            {"mode": ["road"], "cost_per_tonne_km": [0.0], "kg_co2_per_tonne_km": [0.0]}
+        ),
         "lanes": pd.DataFrame(
             {
                 "origin": ["F1", "F1", "F2", "F2"],
@@ -99,7 +101,9 @@ def solve(tmp_path: Path) -> Callable[..., hubopt.RunOutcome]:
         outcome = hubopt.run(scenario, opts)
         if check and outcome.plan is not None:
             assert_plan_feasible(outcome.data, outcome.plan, outcome.scenario)
-            assert outcome.result.objective == pytest.approx(outcome.plan.summary["total_cost"], rel=1e-7, abs=1e-7)
+            assert outcome.result.objective == pytest.approx(
+                outcome.plan.summary["total_cost"], rel=1e-7, abs=1e-7
+            )
         return outcome
 
     return _solve

@@ -10,17 +10,19 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-
-from conftest import REPO, TINY
+from conftest import REPO, TINY, write_package
 from test_status_paths import random_cflp
-from conftest import write_package
 
 
 def hubopt_cli(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
     env = {**os.environ, "COLUMNS": "200"}
     return subprocess.run(
         [sys.executable, "-m", "hubopt", *args],
-        capture_output=True, text=True, cwd=cwd or REPO, env=env, timeout=300,
+        capture_output=True,
+        text=True,
+        cwd=cwd or REPO,
+        env=env,
+        timeout=300,
     )
 
 
@@ -35,21 +37,56 @@ def test_solve_writes_tables_summary_and_manifest(tmp_path):
     r = hubopt_cli("solve", str(scenario_file(tmp_path, TINY)), "--out", str(out), "--gap", "0")
     assert r.returncode == 0, r.stderr
     assert "Traceback" not in r.stderr
-    for f in ("summary.json", "manifest.json", "hubs.csv", "flows.csv", "candidates.csv",
-              "purchases.csv", "production.csv", "demand.csv", "solver.log", "scenario.toml"):
+    for f in (
+        "summary.json",
+        "manifest.json",
+        "hubs.csv",
+        "flows.csv",
+        "candidates.csv",
+        "purchases.csv",
+        "production.csv",
+        "demand.csv",
+        "solver.log",
+        "scenario.toml",
+    ):
         assert (out / f).is_file(), f
     s = json.loads((out / "summary.json").read_text())
-    for key in ("status", "objective", "best_bound", "mip_gap", "build_seconds", "solve_seconds",
-                "total_cost", "fixed_cost", "production_cost", "supply_cost", "transport_cost",
-                "unmet_penalty_cost", "carbon_cost", "emissions_t", "hubs_open"):
+    for key in (
+        "status",
+        "objective",
+        "best_bound",
+        "mip_gap",
+        "build_seconds",
+        "solve_seconds",
+        "total_cost",
+        "fixed_cost",
+        "production_cost",
+        "supply_cost",
+        "transport_cost",
+        "unmet_penalty_cost",
+        "carbon_cost",
+        "emissions_t",
+        "hubs_open",
+    ):
         assert key in s, key
     assert s["status"] == "optimal"
     assert s["objective"] == pytest.approx(s["total_cost"])
     hubs = pd.read_csv(out / "hubs.csv")
     assert len(hubs) == s["hubs_open"]
-    assert {"site_id", "technology", "size", "capacity", "production", "utilisation"} <= set(hubs.columns)
+    assert {"site_id", "technology", "size", "capacity", "production", "utilisation"} <= set(
+        hubs.columns
+    )
     flows = pd.read_csv(out / "flows.csv")
-    assert {"origin", "destination", "mode", "product", "quantity", "tonnes", "cost", "co2_t"} <= set(flows.columns)
+    assert {
+        "origin",
+        "destination",
+        "mode",
+        "product",
+        "quantity",
+        "tonnes",
+        "cost",
+        "co2_t",
+    } <= set(flows.columns)
     assert (flows["quantity"] > 0).all()
     assert flows["cost"].sum() == pytest.approx(s["transport_cost"])
     m = json.loads((out / "manifest.json").read_text())
@@ -84,7 +121,9 @@ def test_infeasible_exit_code_and_message(tmp_path):
 def test_time_limit_exit_code(tmp_path):
     pkg = write_package(tmp_path / "pkg", random_cflp(50, 200, seed=3))
     sc = scenario_file(tmp_path, pkg, "[constraints]\nsingle_sourcing = true\n")
-    r = hubopt_cli("solve", str(sc), "--out", str(tmp_path / "res"), "--time-limit", "3", "--gap", "0")
+    r = hubopt_cli(
+        "solve", str(sc), "--out", str(tmp_path / "res"), "--time-limit", "3", "--gap", "0"
+    )
     assert r.returncode == 3, r.stderr
     s = json.loads((tmp_path / "res" / "summary.json").read_text())
     assert s["status"] == "time_limit" and s["solution_status"] == "feasible"

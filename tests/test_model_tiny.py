@@ -66,15 +66,27 @@ def test_max_hubs(net, solve):
     assert hubs_of(out) == {("F1", "one")}
 
 
-@pytest.mark.parametrize(("large_fixed", "expected", "hubs"), [
-    (12.0, 42.0, {("F1", "large")}),
-    (17.0, 46.0, {("F1", "small"), ("F2", "one")}),
-])
+@pytest.mark.parametrize(
+    ("large_fixed", "expected", "hubs"),
+    [
+        (12.0, 42.0, {("F1", "large")}),
+        (17.0, 46.0, {("F1", "small"), ("F2", "one")}),
+    ],
+)
 def test_size_tiers(net, solve, large_fixed, expected, hubs):
     # F1 small: cap 5 fixed 6; F1 large: cap 10. small + F2: 6 + 20 + 10 + 5 + 5 = 46.
     c = net["candidates"]
-    extra = pd.DataFrame({"site_id": ["F1"], "technology": ["plant"], "size": ["large"],
-                          "capacity": [10.0], "fixed_cost": [large_fixed], "capex": [0.0], "jobs": [0]})
+    extra = pd.DataFrame(
+        {
+            "site_id": ["F1"],
+            "technology": ["plant"],
+            "size": ["large"],
+            "capacity": [10.0],
+            "fixed_cost": [large_fixed],
+            "capex": [0.0],
+            "jobs": [0],
+        }
+    )
     c.loc[0, ["size", "capacity", "fixed_cost"]] = ["small", 5.0, 6.0]
     net["candidates"] = pd.concat([c, extra], ignore_index=True)
     out = solve(net)
@@ -90,8 +102,13 @@ def _two_modes(net, rail_co2: float = 1.0):
     0.1 kg/t-km → 0.02 t and 0.06 t per unit; rail ``rail_co2`` kg/t-km.
     """
     net["products"]["tonnes_per_unit"] = 2.0
-    net["modes"] = pd.DataFrame({"mode": ["road", "rail"], "cost_per_tonne_km": [0.005, 0.002],
-                                 "kg_co2_per_tonne_km": [0.1, rail_co2]})
+    net["modes"] = pd.DataFrame(
+        {
+            "mode": ["road", "rail"],
+            "cost_per_tonne_km": [0.005, 0.002],
+            "kg_co2_per_tonne_km": [0.1, rail_co2],
+        }
+    )
     base = net["lanes"][["origin", "destination", "product"]]
     dist = [100.0, 300.0, 300.0, 100.0]
     net["lanes"] = pd.concat(
@@ -152,9 +169,18 @@ def test_forbidden_stays_closed(net, solve):
 def test_existing_with_upgrade_size_opens_exactly_one(net, solve):
     c = net["candidates"]
     c.loc[0, ["size", "capacity", "fixed_cost", "status"]] = ["now", 5.0, 1.0, "existing"]
-    big = pd.DataFrame({"site_id": ["F1"], "technology": ["plant"], "size": ["expanded"],
-                        "capacity": [10.0], "fixed_cost": [3.0], "capex": [0.0], "jobs": [0],
-                        "status": ["candidate"]})
+    big = pd.DataFrame(
+        {
+            "site_id": ["F1"],
+            "technology": ["plant"],
+            "size": ["expanded"],
+            "capacity": [10.0],
+            "fixed_cost": [3.0],
+            "capex": [0.0],
+            "jobs": [0],
+            "status": ["candidate"],
+        }
+    )
     net["candidates"] = pd.concat([c, big], ignore_index=True)
     out = solve(net)
     # expanded F1 alone: 3 + 10 + 20 = 33; "now" + F2: 1 + 20 + 10 + 10 = 41
@@ -164,17 +190,34 @@ def test_existing_with_upgrade_size_opens_exactly_one(net, solve):
 
 def _three_customers(net):
     """F1 cap 8, F2 cap 10; C1 6, C2 6, C3 4; both hubs needed (16 > 10)."""
-    net["sites"] = pd.concat([net["sites"], pd.DataFrame(
-        {"site_id": ["C3"], "name": ["Cust 3"], "lat": [40.0], "lon": [-92.0], "energy_community": [False]})],
-        ignore_index=True)
-    net["demand"] = pd.DataFrame({"site_id": ["C1", "C2", "C3"], "product": ["good"] * 3,
-                                  "quantity": [6.0, 6.0, 4.0]})
+    net["sites"] = pd.concat(
+        [
+            net["sites"],
+            pd.DataFrame(
+                {
+                    "site_id": ["C3"],
+                    "name": ["Cust 3"],
+                    "lat": [40.0],
+                    "lon": [-92.0],
+                    "energy_community": [False],
+                }
+            ),
+        ],
+        ignore_index=True,
+    )
+    net["demand"] = pd.DataFrame(
+        {"site_id": ["C1", "C2", "C3"], "product": ["good"] * 3, "quantity": [6.0, 6.0, 4.0]}
+    )
     net["candidates"]["capacity"] = [8.0, 10.0]
-    net["lanes"] = pd.DataFrame({
-        "origin": ["F1", "F1", "F1", "F2", "F2", "F2"],
-        "destination": ["C1", "C2", "C3", "C1", "C2", "C3"],
-        "mode": ["road"] * 6, "product": ["good"] * 6,
-        "cost_per_unit": [1.0, 3.0, 1.0, 3.0, 1.0, 2.0]})
+    net["lanes"] = pd.DataFrame(
+        {
+            "origin": ["F1", "F1", "F1", "F2", "F2", "F2"],
+            "destination": ["C1", "C2", "C3", "C1", "C2", "C3"],
+            "mode": ["road"] * 6,
+            "product": ["good"] * 6,
+            "cost_per_unit": [1.0, 3.0, 1.0, 3.0, 1.0, 2.0],
+        }
+    )
     return net
 
 
@@ -206,24 +249,63 @@ def test_unmet_penalty(net, solve):
 def bom_tables() -> dict[str, pd.DataFrame]:
     """ore → cam (at H1, 2 ore per cam) → cells (at H2, 1.5 cam per cell) → C1 (10 cells)."""
     return {
-        "sites": pd.DataFrame({"site_id": ["M", "H1", "H2", "C1"], "name": list("abcd"),
-                               "lat": [40.0, 40.0, 40.0, 40.0], "lon": [-100.0, -99.0, -98.0, -97.0]}),
-        "products": pd.DataFrame({"product": ["ore", "cam", "cells"], "unit": ["t", "t", "GWh"],
-                                  "tonnes_per_unit": [1.0, 1.0, 1.0]}),
-        "supply": pd.DataFrame({"site_id": ["M"], "product": ["ore"], "capacity": [100.0],
-                                "unit_cost": [1.0], "kg_co2_per_unit": [10.0]}),
+        "sites": pd.DataFrame(
+            {
+                "site_id": ["M", "H1", "H2", "C1"],
+                "name": list("abcd"),
+                "lat": [40.0, 40.0, 40.0, 40.0],
+                "lon": [-100.0, -99.0, -98.0, -97.0],
+            }
+        ),
+        "products": pd.DataFrame(
+            {
+                "product": ["ore", "cam", "cells"],
+                "unit": ["t", "t", "GWh"],
+                "tonnes_per_unit": [1.0, 1.0, 1.0],
+            }
+        ),
+        "supply": pd.DataFrame(
+            {
+                "site_id": ["M"],
+                "product": ["ore"],
+                "capacity": [100.0],
+                "unit_cost": [1.0],
+                "kg_co2_per_unit": [10.0],
+            }
+        ),
         "demand": pd.DataFrame({"site_id": ["C1"], "product": ["cells"], "quantity": [10.0]}),
-        "technologies": pd.DataFrame({"technology": ["camfab", "cellfab"], "output": ["cam", "cells"],
-                                      "unit_cost": [1.0, 2.0], "kg_co2_per_unit": [100.0, 0.0]}),
-        "recipes": pd.DataFrame({"technology": ["camfab", "cellfab"], "input": ["ore", "cam"],
-                                 "quantity": [2.0, 1.5]}),
-        "candidates": pd.DataFrame({"site_id": ["H1", "H2"], "technology": ["camfab", "cellfab"],
-                                    "size": ["s", "s"], "capacity": [50.0, 20.0],
-                                    "fixed_cost": [5.0, 7.0]}),
-        "modes": pd.DataFrame({"mode": ["road"], "cost_per_tonne_km": [0.0], "kg_co2_per_tonne_km": [0.0]}),
-        "lanes": pd.DataFrame({"origin": ["M", "H1", "H2"], "destination": ["H1", "H2", "C1"],
-                               "mode": ["road"] * 3, "product": ["ore", "cam", "cells"],
-                               "cost_per_unit": [0.1, 0.2, 0.5]}),
+        "technologies": pd.DataFrame(
+            {
+                "technology": ["camfab", "cellfab"],
+                "output": ["cam", "cells"],
+                "unit_cost": [1.0, 2.0],
+                "kg_co2_per_unit": [100.0, 0.0],
+            }
+        ),
+        "recipes": pd.DataFrame(
+            {"technology": ["camfab", "cellfab"], "input": ["ore", "cam"], "quantity": [2.0, 1.5]}
+        ),
+        "candidates": pd.DataFrame(
+            {
+                "site_id": ["H1", "H2"],
+                "technology": ["camfab", "cellfab"],
+                "size": ["s", "s"],
+                "capacity": [50.0, 20.0],
+                "fixed_cost": [5.0, 7.0],
+            }
+        ),
+        "modes": pd.DataFrame(
+            {"mode": ["road"], "cost_per_tonne_km": [0.0], "kg_co2_per_tonne_km": [0.0]}
+        ),
+        "lanes": pd.DataFrame(
+            {
+                "origin": ["M", "H1", "H2"],
+                "destination": ["H1", "H2", "C1"],
+                "mode": ["road"] * 3,
+                "product": ["ore", "cam", "cells"],
+                "cost_per_unit": [0.1, 0.2, 0.5],
+            }
+        ),
     }
 
 
@@ -242,15 +324,23 @@ def test_bom_chain_over_two_tiers(solve):
 def test_bom_chain_with_generated_lanes(solve):
     t = bom_tables()
     t["lanes"] = None
-    t["modes"] = pd.DataFrame({"mode": ["road"], "cost_per_tonne_km": [0.001],
-                               "kg_co2_per_tonne_km": [0.0], "circuity": [1.0]})
+    t["modes"] = pd.DataFrame(
+        {
+            "mode": ["road"],
+            "cost_per_tonne_km": [0.001],
+            "kg_co2_per_tonne_km": [0.0],
+            "circuity": [1.0],
+        }
+    )
     out = solve(t)
     lanes = out.lanes
     got = set(zip(lanes["origin"], lanes["destination"], lanes["product"], strict=True))
     assert got == {("M", "H1", "ore"), ("H1", "H2", "cam"), ("H2", "C1", "cells")}
     km = hubopt.lanes.great_circle_km(40.0, -100.0, 40.0, -99.0)
     assert lanes["distance_km"].iloc[0] == pytest.approx(km)
-    assert out.plan.summary["transport_cost"] == pytest.approx((30 + 15 + 10) * km * 0.001, rel=1e-6)
+    assert out.plan.summary["transport_cost"] == pytest.approx(
+        (30 + 15 + 10) * km * 0.001, rel=1e-6
+    )
 
 
 def test_max_hubs_zero_is_infeasible(net, solve):

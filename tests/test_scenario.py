@@ -55,17 +55,49 @@ def test_defaults(tmp_path):
 @pytest.mark.parametrize(
     ("text", "column", "fragment"),
     [
-        ('name="x"\ndata="p"\n[constraints]\nmax_hub = 3\n', "constraints.max_hub", "unknown key 'max_hub' in [constraints]"),
-        ('name="x"\ndata="p"\ncarbon_price = 3\n', "carbon_price", "belongs in the [objective] section"),
+        (
+            'name="x"\ndata="p"\n[constraints]\nmax_hub = 3\n',
+            "constraints.max_hub",
+            "unknown key 'max_hub' in [constraints]",
+        ),
+        (
+            'name="x"\ndata="p"\ncarbon_price = 3\n',
+            "carbon_price",
+            "belongs in the [objective] section",
+        ),
         ('name="x"\ndata="p"\n[solvr]\nthreads = 1\n', "solvr", "unknown section [solvr]"),
-        ('name="x"\ndata="p"\n[constraints]\nmax_hubs = "three"\n', "constraints.max_hubs", "expected a whole number"),
-        ('name="x"\ndata="p"\n[constraints]\nmax_hubs = 2.5\n', "constraints.max_hubs", "expected a whole number"),
-        ('name="x"\ndata="p"\n[constraints]\nsingle_sourcing = 1\n', "constraints.single_sourcing", "expected true or false"),
-        ('name="x"\ndata="p"\n[objective]\ncarbon_price = -5\n', "objective.carbon_price", "expected a number ≥ 0"),
-        ('name="x"\ndata="p"\n[solver]\nmip_rel_gap = 2\n', "solver.mip_rel_gap", "between 0 and 1"),
+        (
+            'name="x"\ndata="p"\n[constraints]\nmax_hubs = "three"\n',
+            "constraints.max_hubs",
+            "expected a whole number",
+        ),
+        (
+            'name="x"\ndata="p"\n[constraints]\nmax_hubs = 2.5\n',
+            "constraints.max_hubs",
+            "expected a whole number",
+        ),
+        (
+            'name="x"\ndata="p"\n[constraints]\nsingle_sourcing = 1\n',
+            "constraints.single_sourcing",
+            "expected true or false",
+        ),
+        (
+            'name="x"\ndata="p"\n[objective]\ncarbon_price = -5\n',
+            "objective.carbon_price",
+            "expected a number ≥ 0",
+        ),
+        (
+            'name="x"\ndata="p"\n[solver]\nmip_rel_gap = 2\n',
+            "solver.mip_rel_gap",
+            "between 0 and 1",
+        ),
         ('name="x"\ndata="p"\n[solver]\nthreads = 0\n', "solver.threads", "whole number ≥ 1"),
         ('data="p"\n', "name", "required key 'name' is missing"),
-        ('name="x"\ndata="p"\n[objective]\ncarbon_price = nan\n', "objective.carbon_price", "expected a number"),
+        (
+            'name="x"\ndata="p"\n[objective]\ncarbon_price = nan\n',
+            "objective.carbon_price",
+            "expected a number",
+        ),
     ],
 )
 def test_bad_scenario(tmp_path, text, column, fragment):
