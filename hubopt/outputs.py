@@ -24,7 +24,7 @@ import pandas as pd
 if TYPE_CHECKING:
     from hubopt.pipeline import RunOutcome
 
-__all__ = ["free_folder", "safe_for_spreadsheet", "write_outputs"]
+__all__ = ["free_folder", "read_result", "safe_for_spreadsheet", "write_outputs"]
 
 MANIFEST_VERSION = 1
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -215,3 +215,56 @@ def _write_all(folder: Path, outcome: RunOutcome) -> None:
     }
     for name, df in tables.items():
         safe_for_spreadsheet(df).to_csv(folder / f"{name}.csv", index=False, float_format="%.10g")
+
+
+PLAN_TABLES = ("hubs", "flows", "candidates", "purchases", "production", "demand")
+_ID_COLUMNS = {
+    "site_id": str,
+    "origin": str,
+    "destination": str,
+    "mode": str,
+    "product": str,
+    "technology": str,
+    "size": str,
+    "output": str,
+    "status": str,
+}
+
+
+def read_result(folder: str | Path) -> tuple[dict, dict[str, pd.DataFrame]]:
+    """Read a result folder written by :func:`write_outputs`.
+
+    Parameters
+    ----------
+    folder : str or Path
+        A ``results/<name>/`` folder.
+
+    Returns
+    -------
+    summary : dict
+        The content of ``summary.json``.
+    tables : dict of str to DataFrame
+        ``hubs``, ``flows``, ``candidates``, ``purchases``, ``production``, ``demand``
+        (empty dict when the run found no plan). Identifier columns are read as text.
+    """
+    root = Path(folder)
+    summary_path = root / "summary.json"
+    if not summary_path.is_file():
+        from hubopt.errors import Issue, raise_if_errors
+
+        raise_if_errors(
+            [
+                Issue(
+                    "check_result_folder",
+                    f"'{root}' is not a hubopt result folder (no summary.json)",
+                    str(root),
+                )
+            ]
+        )
+    summary = json.loads(summary_path.read_text(encoding="utf-8"))
+    tables: dict[str, pd.DataFrame] = {}
+    for name in PLAN_TABLES:
+        p = root / f"{name}.csv"
+        if p.is_file():
+            tables[name] = pd.read_csv(p, dtype=_ID_COLUMNS, keep_default_na=True)
+    return summary, tables

@@ -93,7 +93,7 @@ def extract_plan(hub: HubModel) -> Plan:
     production["cost"] = make * production["unit_cost"]
     production["co2_t"] = make * production["kg_co2_per_unit"] / 1000.0
 
-    cand = data.candidates.reset_index(names="line").merge(
+    cand = data.candidates.reset_index(names="candidates_line").merge(
         data.technologies[["technology", "output"]], on="technology", how="left"
     )
     key = ["site_id", "technology", "size"]
