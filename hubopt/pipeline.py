@@ -9,11 +9,12 @@ from dataclasses import dataclass, replace
 import pandas as pd
 
 from hubopt.data import HubData, load_data
+from hubopt.diagnose import Diagnosis, diagnose
 from hubopt.lanes import build_lanes
 from hubopt.model import HubModel, build_model
 from hubopt.plan import Plan, extract_plan
 from hubopt.scenario import Scenario, SolveOptions
-from hubopt.solve import SolveResult, solve_model
+from hubopt.solve import SolveResult, Termination, solve_model
 
 __all__ = ["RunOutcome", "run"]
 
@@ -38,7 +39,9 @@ class RunOutcome:
         The plan, when a solution exists.
     timings : dict
         Wall seconds per stage (``load``, ``lanes``, ``build``, ``compile``, ``solve``,
-        ``extract``).
+        ``extract``, ``diagnose``).
+    diagnosis : Diagnosis or None
+        Why an infeasible scenario is infeasible (see :func:`hubopt.diagnose.diagnose`).
     """
 
     scenario: Scenario
@@ -48,6 +51,7 @@ class RunOutcome:
     result: SolveResult
     plan: Plan | None
     timings: dict
+    diagnosis: Diagnosis | None = None
 
 
 def run(
@@ -57,6 +61,7 @@ def run(
     data: HubData | None = None,
     stage: Callable[[str], None] | None = None,
     progress: Callable[[dict], None] | None = None,
+    explain_infeasible: bool = True,
 ) -> RunOutcome:
     """Run one scenario end to end.
 
@@ -72,6 +77,9 @@ def run(
         Called with a short description as each stage starts (for progress display).
     progress : callable, optional
         Passed to :func:`hubopt.solve.solve_model`.
+    explain_infeasible : bool, default True
+        When the scenario is infeasible, run the elastic diagnosis
+        (:func:`hubopt.diagnose.diagnose`) and attach it to the outcome.
 
     Returns
     -------
@@ -108,4 +116,10 @@ def run(
         say("extracting the plan")
         plan = extract_plan(hub)
         timings["extract"] = time.perf_counter() - t
-    return RunOutcome(scenario, data, lanes, hub, result, plan, timings)
+    diagnosis = None
+    if explain_infeasible and result.termination is Termination.INFEASIBLE:
+        t = time.perf_counter()
+        say("infeasible: finding which limits cannot hold")
+        diagnosis = diagnose(hub, scenario.solver)
+        timings["diagnose"] = time.perf_counter() - t
+    return RunOutcome(scenario, data, lanes, hub, result, plan, timings, diagnosis)

@@ -8,6 +8,7 @@ never passes silently.
 from __future__ import annotations
 
 import math
+import re
 import tomllib
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
@@ -90,6 +91,8 @@ class Scenario:
         return replace(self, solver=replace(self.solver, **solver_changes), **other)
 
 
+_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,99}")
+
 # key -> (accepted python types, description used in messages, validator or None)
 _NUM = (int, float)
 _SCHEMA: dict[str, dict[str, tuple[tuple[type, ...], str]]] = {
@@ -121,6 +124,17 @@ def _check_value(section: str, key: str, value: Any, fname: str) -> list[Issue]:
             ok = False
     if ok and key in ("name", "data") and not str(value).strip():
         ok = False
+    if ok and key == "name" and not _NAME.fullmatch(value):
+        return [
+            Issue(
+                "check_toml_name",
+                f"name {value!r} must be a plain folder name (letters, digits, '.', '_', '-'; "
+                "no '/' or '..'), because results are written to results/<name>/",
+                fname,
+                None,
+                col,
+            )
+        ]
     if ok:
         return []
     return [Issue("check_toml_type", f"{value!r} is not valid: expected {desc}", fname, None, col)]

@@ -121,3 +121,10 @@ def test_missing_scenario_file(tmp_path):
 def test_with_options_routes_solver_fields(tmp_path):
     sc = load_scenario(write(tmp_path, FULL)).with_options(threads=1, carbon_price=0.0)
     assert sc.solver.threads == 1 and sc.carbon_price == 0.0 and sc.solver.seed == 7
+
+
+@pytest.mark.parametrize("name", ["../escape", "a/b", "..", "", ".hidden", "x" * 101])
+def test_names_that_would_escape_results_are_refused(tmp_path, name):
+    with pytest.raises(HubDataError) as exc:
+        load_scenario(write(tmp_path, f'name = "{name}"\ndata = "p"\n'))
+    assert exc.value.issues[0].column == "name"

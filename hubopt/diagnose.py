@@ -1,0 +1,239 @@
+"""Explain an infeasible scenario: an elastic re-solve with penalised slack.
+
+When no plan meets every constraint, :func:`diagnose` rebuilds the model and lets each
+hard limit bend, at a price: firm demand may go short, supply and production capacity
+may be exceeded, and the scenario constraints (CO2 cap, hub limits) may be violated.
+Minimising the total *relative* violation finds the smallest set of changes that would
+make the scenario feasible, and each non-zero slack becomes one plain-language finding.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+import numpy as np
+import pandas as pd
+import pyomo.environ as pyo
+
+from hubopt.model import HubModel, build_model
+from hubopt.scenario import SolveOptions
+from hubopt.solve import SolveResult, solve_model
+
+__all__ = ["Diagnosis", "diagnose"]
+
+_TOL = 1e-6
+
+
+@dataclass(frozen=True)
+class Diagnosis:
+    """What would have to give for the scenario to become feasible.
+
+    Attributes
+    ----------
+    findings : DataFrame
+        One row per violated limit: ``kind`` (demand, supply, capacity, scenario,
+        unreachable), ``where`` (site / product / technology or constraint name),
+        ``limit``, ``needed``, ``shortfall`` and ``message`` in plain words.
+    result : SolveResult or None
+        The elastic solve (``None`` when the reasons were found without solving).
+    """
+
+    findings: pd.DataFrame
+    result: SolveResult | None
+
+    def messages(self) -> list[str]:
+        """Return the findings as sentences."""
+        return list(self.findings["message"])
+
+
+def _frame(rows: list[dict]) -> pd.DataFrame:
+    cols = ["kind", "where", "limit", "needed", "shortfall", "message"]
+    return pd.DataFrame(rows, columns=cols)
+
+
+def _slack(m: pyo.ConcreteModel, name: str, n: int) -> pyo.Var:
+    v = pyo.Var(range(n), domain=pyo.NonNegativeReals)
+    setattr(m, name, v)
+    return v
+
+
+def _relax_balance(m, hub: HubModel, weight_terms: list) -> pd.DataFrame:
+    """Let firm demand go short: balance_sp + short_sp = demand_sp."""
+    bal = hub.balance.reset_index(names="row")
+    dem = hub.demand
+    firm = dem[dem["unmet_penalty"].isna()][["site_id", "product", "quantity"]]
+    rows = bal.merge(firm, on=["site_id", "product"])
+    rows = rows[[r in m.balance for r in rows["row"]]].reset_index(drop=True)
+    short = _slack(m, "elastic_short", len(rows))
+    for i, r in enumerate(rows.itertuples()):
+        con = m.balance[r.row]
+        con.set_value((con.lower, con.body + short[i], con.upper))
+        weight_terms.append(short[i] / max(r.quantity, _TOL))
+    return rows
+
+
+def _relax_supply(m, hub: HubModel, weight_terms: list) -> pd.DataFrame:
+    """Let supply exceed capacity: buy_r - extra_r <= capacity_r."""
+    sup = hub.supply
+    extra = _slack(m, "elastic_supply", len(sup))
+    cap = sup["capacity"].to_numpy(float)
+    for i in range(len(sup)):
+        m.buy[i].setub(None)
+        weight_terms.append(extra[i] / max(cap[i], 1.0))
+    m.elastic_supply_cap = pyo.Constraint(
+        range(len(sup)), rule=lambda _m, i: m.buy[i] - extra[i] <= float(cap[i])
+    )
+    return sup
+
+
+def _relax_capacity(m, hub: HubModel, weight_terms: list) -> pd.DataFrame:
+    """Let production exceed the open capacity: make_j - sum cap open - over_j <= 0."""
+    prod = hub.production
+    over = _slack(m, "elastic_capacity", len(prod))
+    cap = prod["max_capacity"].to_numpy(float)
+    for j in range(len(prod)):
+        m.make[j].setub(None)
+        if j in m.production_capacity:
+            con = m.production_capacity[j]
+            con.set_value((con.lower, con.body - over[j], con.upper))
+        weight_terms.append(over[j] / max(cap[j], 1.0))
+    return prod
+
+
+def _relax_scenario(m, hub: HubModel, weight_terms: list) -> dict:
+    """Let the scenario constraints bend, each by one slack."""
+    out = {}
+    for name, sign in (("max_emissions", -1), ("max_hubs", -1), ("min_energy_community_hubs", 1)):
+        if not hasattr(m, name) or 0 not in getattr(m, name):
+            continue
+        con = getattr(m, name)[0]
+        s = pyo.Var(domain=pyo.NonNegativeReals)
+        setattr(m, f"elastic_{name}", s)
+        con.set_value((con.lower, con.body + sign * s, con.upper))
+        bound = con.upper if sign < 0 else con.lower
+        weight_terms.append(s / max(abs(float(bound)), 1.0))
+        out[name] = (s, float(bound))
+    return out
+
+
+def diagnose(hub: HubModel, options: SolveOptions | None = None) -> Diagnosis:
+    """Find the smallest relaxation that makes an infeasible scenario feasible.
+
+    Two phases. First only the scenario constraints (CO2 cap, hub limits) may bend: if
+    that suffices, they are the cause and the findings say by how much each must move.
+    Otherwise the physical limits may bend too (firm demand short, supply and
+    production capacity exceeded), weighted by their relative size.
+
+    Parameters
+    ----------
+    hub : HubModel
+        The infeasible model (it is not modified: fresh copies are built).
+    options : SolveOptions, optional
+        Solver settings for the elastic solves (default: the scenario's, with a relative
+        gap of 1e-4 and at most 120 s each).
+
+    Returns
+    -------
+    Diagnosis
+        Plain-language findings, largest relative violation first.
+    """
+    rows: list[dict] = [
+        {"kind": "unreachable", "where": "", "limit": np.nan, "needed": np.nan,
+         "shortfall": np.nan, "message": reason}
+        for reason in hub.infeasible_reasons
+    ]  # fmt: skip
+    if rows:
+        return Diagnosis(_frame(rows), None)
+    base = options or hub.scenario.solver
+    limit = 120.0 if base.time_limit_s is None else min(base.time_limit_s, 120.0)
+    opts = replace(base, mip_rel_gap=1e-4, time_limit_s=limit, log_to_console=False)
+    sc = hub.scenario
+    has_scenario = any(
+        x is not None for x in (sc.max_emissions_t, sc.max_hubs, sc.min_energy_community_hubs)
+    )
+    if has_scenario:
+        found, result = _elastic(hub, opts, physical=False)
+        if result.has_solution:
+            return Diagnosis(found, result)
+    found, result = _elastic(hub, opts, physical=True)
+    if not result.has_solution:
+        msg = (
+            "even with every limit relaxed no plan exists: check that each demanded product "
+            "can be reached by some lane from a supply or a candidate hub"
+        )
+        rows.append({"kind": "structure", "where": "", "limit": np.nan, "needed": np.nan,
+                     "shortfall": np.nan, "message": msg})  # fmt: skip
+        return Diagnosis(_frame(rows), result)
+    return Diagnosis(found, result)
+
+
+def _elastic(hub: HubModel, opts: SolveOptions, physical: bool) -> tuple[pd.DataFrame, SolveResult]:
+    fresh = build_model(hub.data, hub.lanes, hub.scenario)
+    m = fresh.model
+    terms: list = []
+    scen = _relax_scenario(m, fresh, terms)
+    if physical:
+        short_rows = _relax_balance(m, fresh, terms)
+        sup = _relax_supply(m, fresh, terms)
+        prod = _relax_capacity(m, fresh, terms)
+    m.objective.deactivate()
+    m.elastic_objective = pyo.Objective(expr=sum(terms), sense=pyo.minimize)
+    result = solve_model(fresh, opts)
+    rows: list[dict] = []
+    if not result.has_solution:
+        return _frame(rows), result
+    if physical:
+        rows += _physical_findings(m, short_rows, sup, prod)
+    words = {
+        "max_emissions": ("the CO2 cap max_emissions_t", "t CO2/yr", -1),
+        "max_hubs": ("max_hubs", "hubs", -1),
+        "min_energy_community_hubs": ("min_energy_community_hubs", "hubs", 1),
+    }
+    for name, (s, bound) in scen.items():
+        v = s.value or 0.0
+        if v > _TOL * max(1.0, abs(bound)):
+            label, unit, sign = words[name]
+            need = bound - sign * v
+            rows.append({
+                "kind": "scenario", "where": name, "limit": bound, "needed": need,
+                "shortfall": v,
+                "message": f"{label} = {bound:,.4g} cannot hold: the data need at "
+                f"{'least' if sign < 0 else 'most'} {need:,.4g} {unit}",
+            })  # fmt: skip
+    f = _frame(rows)
+    if not f.empty:
+        f = f.assign(_rel=f["shortfall"] / f["limit"].abs().clip(lower=1.0))
+        f = f.sort_values("_rel", ascending=False, kind="stable").drop(columns="_rel")
+    return f.reset_index(drop=True), result
+
+
+def _physical_findings(m, short_rows, sup, prod) -> list[dict]:
+    rows = []
+    for i, r in enumerate(short_rows.itertuples()):
+        v = m.elastic_short[i].value or 0.0
+        if v > _TOL * max(1.0, r.quantity):
+            rows.append({
+                "kind": "demand", "where": f"{r.site_id} / {r.product}", "limit": r.quantity,
+                "needed": r.quantity, "shortfall": v,
+                "message": f"demand for '{r.product}' at {r.site_id} cannot be fully served: "
+                f"{v:,.4g} of {r.quantity:,.4g} per year is short ({v / r.quantity:.0%})",
+            })  # fmt: skip
+    for i, r in enumerate(sup.itertuples()):
+        v = m.elastic_supply[i].value or 0.0
+        if v > _TOL * max(1.0, r.capacity):
+            rows.append({
+                "kind": "supply", "where": f"{r.site_id} / {r.product}", "limit": r.capacity,
+                "needed": r.capacity + v, "shortfall": v,
+                "message": f"supply of '{r.product}' at {r.site_id} binds: it would need "
+                f"{r.capacity + v:,.4g} per year but its capacity is {r.capacity:,.4g}",
+            })  # fmt: skip
+    for j, r in enumerate(prod.itertuples()):
+        v = m.elastic_capacity[j].value or 0.0
+        if v > _TOL * max(1.0, r.max_capacity):
+            rows.append({
+                "kind": "capacity", "where": f"{r.site_id} / {r.technology}",
+                "limit": r.max_capacity, "needed": np.nan, "shortfall": v,
+                "message": f"production capacity of '{r.technology}' at {r.site_id} binds: "
+                f"{v:,.4g} per year more than an open size allows would be needed",
+            })  # fmt: skip
+    return rows
