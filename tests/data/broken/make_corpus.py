@@ -1,0 +1,346 @@
+"""Regenerate the corpus of broken inputs in this folder from ``tests/data/tiny``.
+
+Each case is a folder holding a whole data package (and, for scenario cases, a
+``scenario.toml``) with one deliberate mistake, plus ``expected.json``: the check that
+must catch it, the file, line and column it must point at, and a fragment of the message.
+``tests/test_broken_corpus.py`` runs ``hubopt validate`` on every case and checks that the
+corpus here matches what this script generates.
+
+Run from the repository root::
+
+    python tests/data/broken/make_corpus.py
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+TINY = HERE.parent / "tiny"
+
+
+def edit(pkg: Path, name: str, old: str, new: str) -> None:
+    """Replace the first ``old`` by ``new`` in ``name``.csv (which must contain it)."""
+    p = pkg / f"{name}.csv"
+    text = p.read_text(encoding="utf-8")
+    assert old in text, f"{old!r} not in {name}.csv"
+    p.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def write(pkg: Path, name: str, text: str) -> None:
+    """Write a whole file."""
+    (pkg / name).write_text(text, encoding="utf-8")
+
+
+def latin1(pkg: Path) -> None:
+    """Save sites.csv with a Latin-1 byte, as old spreadsheet exports do."""
+    p = pkg / "sites.csv"
+    p.write_bytes(p.read_bytes().replace(b"Hub one", "Hüb one".encode("latin-1")))
+
+
+def scenario(text: str) -> Callable[[Path], None]:
+    """Add a scenario.toml pointing at the package in the same folder."""
+    return lambda pkg: write(pkg, "scenario.toml", 'name = "case"\ndata = "."\n' + text)
+
+
+# id: (mutation, check, file, line, column, message fragment)
+CASES: dict[str, tuple] = {
+    "missing_file": (
+        lambda p: (p / "modes.csv").unlink(),
+        "check_missing_file",
+        "modes.csv",
+        None,
+        None,
+        "required file modes.csv is missing",
+    ),
+    "missing_column": (
+        lambda p: edit(p, "sites", "site_id,name,lat,lon", "site_id,name,latitude,lon"),
+        "check_missing_column",
+        "sites.csv",
+        1,
+        "lat",
+        "required column 'lat' is missing",
+    ),
+    "typo_column": (
+        lambda p: edit(p, "sites", "energy_community", "energy_comunity"),
+        "check_unknown_column",
+        "sites.csv",
+        1,
+        "energy_comunity",
+        "typo for 'energy_community'",
+    ),
+    "not_a_number": (
+        lambda p: edit(p, "supply", "M1,ore,1000", "M1,ore,ten"),
+        "check_number",
+        "supply.csv",
+        2,
+        "capacity",
+        "'ten' is not a number",
+    ),
+    "nan": (
+        lambda p: edit(p, "demand", "C1,cells,100", "C1,cells,NaN"),
+        "check_number",
+        "demand.csv",
+        2,
+        "quantity",
+        "'NaN' is not a number",
+    ),
+    "infinite": (
+        lambda p: edit(p, "demand", "C2,cells,150", "C2,cells,inf"),
+        "check_finite",
+        "demand.csv",
+        3,
+        "quantity",
+        "not a finite number",
+    ),
+    "negative": (
+        lambda p: edit(p, "demand", "C2,cells,150", "C2,cells,-150"),
+        "check_range",
+        "demand.csv",
+        3,
+        "quantity",
+        "must be at least 0",
+    ),
+    "zero_mass": (
+        lambda p: edit(p, "products", "cells,GWh,0.5", "cells,GWh,0"),
+        "check_range",
+        "products.csv",
+        3,
+        "tonnes_per_unit",
+        "must be greater than 0",
+    ),
+    "lat_out_of_range": (
+        lambda p: edit(p, "sites", "H1,Hub one,40.0", "H1,Hub one,95.0"),
+        "check_range",
+        "sites.csv",
+        3,
+        "lat",
+        "must be at most 90",
+    ),
+    "lon_out_of_range": (
+        lambda p: edit(p, "sites", "-95.0", "-195.0"),
+        "check_range",
+        "sites.csv",
+        3,
+        "lon",
+        "must be at least -180",
+    ),
+    "duplicate_id": (
+        lambda p: edit(p, "sites", "H2,Hub two", "H1,Hub two"),
+        "check_duplicate_keys",
+        "sites.csv",
+        4,
+        "site_id",
+        "first seen on line 3",
+    ),
+    "unknown_site": (
+        lambda p: edit(p, "demand", "C2,cells", "C9,cells"),
+        "check_unknown_sites",
+        "demand.csv",
+        3,
+        "site_id",
+        "site 'C9' is not in sites.csv",
+    ),
+    "unknown_product": (
+        lambda p: edit(p, "supply", "M1,ore", "M1,oar"),
+        "check_unknown_products",
+        "supply.csv",
+        2,
+        "product",
+        "product 'oar' is not in products.csv",
+    ),
+    "unknown_technology": (
+        lambda p: edit(p, "candidates", "H2,cellmaking,small", "H2,cellmaker,small"),
+        "check_unknown_technologies",
+        "candidates.csv",
+        4,
+        "technology",
+        "'cellmaker' is not in technologies.csv",
+    ),
+    "column_without_cells": (
+        lambda p: edit(p, "candidates", "jobs\n", "jobs,status\n"),
+        "check_row_width",
+        "candidates.csv",
+        2,
+        None,
+        "has 7 cells but the header has 8",
+    ),
+    "bad_status": (
+        lambda p: (
+            edit(p, "candidates", "jobs\n", "jobs,status\n"),
+            edit(p, "candidates", "1000,50\n", "1000,50,maybe\n"),
+            edit(p, "candidates", "1600,90\n", "1600,90,candidate\n"),
+            edit(p, "candidates", "1100,55\n", "1100,55,\n"),
+            edit(p, "candidates", "1700,95\n", "1700,95,existing\n"),
+        ),
+        "check_choice",
+        "candidates.csv",
+        2,
+        "status",
+        "use one of candidate, required, existing, forbidden",
+    ),
+    "bad_bool": (
+        lambda p: edit(p, "sites", "NE,false", "NE,perhaps"),
+        "check_bool",
+        "sites.csv",
+        2,
+        "energy_community",
+        "'perhaps' is not true/false",
+    ),
+    "empty_file": (
+        lambda p: write(p, "products.csv", ""),
+        "check_empty_file",
+        "products.csv",
+        None,
+        None,
+        "the file is empty",
+    ),
+    "header_only": (
+        lambda p: write(p, "demand.csv", "site_id,product,quantity\n"),
+        "check_no_rows",
+        "demand.csv",
+        None,
+        None,
+        "header but no rows",
+    ),
+    "bad_encoding": (latin1, "check_encoding", "sites.csv", 3, None, "not UTF-8"),
+    "blank_required": (
+        lambda p: edit(p, "sites", "Hub two", ""),
+        "check_blank",
+        "sites.csv",
+        4,
+        "name",
+        "required cell is empty",
+    ),
+    "recipe_input_missing": (
+        lambda p: edit(p, "supply", "M1,ore", "M1,cells"),
+        "check_recipe_inputs_available",
+        "recipes.csv",
+        2,
+        "input",
+        "needs 'ore', but no supply.csv row supplies it",
+    ),
+    "demand_too_big": (
+        lambda p: edit(p, "demand", "C2,cells,150", "C2,cells,1500"),
+        "check_demand_coverable",
+        "demand.csv",
+        None,
+        "quantity",
+        "firm demand for 'cells' is 1600",
+    ),
+    "row_too_wide": (
+        lambda p: edit(p, "demand", "C1,cells,100", "C1,cells,100,7"),
+        "check_row_width",
+        "demand.csv",
+        2,
+        None,
+        "has 4 cells but the header has 3",
+    ),
+    "duplicate_column": (
+        lambda p: edit(
+            p, "demand", "site_id,product,quantity", "site_id,product,quantity,quantity"
+        ),
+        "check_duplicate_column",
+        "demand.csv",
+        1,
+        "quantity",
+        "appears twice",
+    ),
+    "lane_unknown_mode": (
+        lambda p: write(p, "lanes.csv", "origin,destination,mode,product\nM1,H1,barge,ore\n"),
+        "check_unknown_modes",
+        "lanes.csv",
+        2,
+        "mode",
+        "mode 'barge' is not in modes.csv",
+    ),
+    "lane_loop": (
+        lambda p: write(p, "lanes.csv", "origin,destination,mode,product\nM1,M1,truck,ore\n"),
+        "check_lane_loops",
+        "lanes.csv",
+        2,
+        "destination",
+        "lane from 'M1' to itself",
+    ),
+    "duplicate_candidate": (
+        lambda p: edit(p, "candidates", "H2,cellmaking,large", "H2,cellmaking,small"),
+        "check_duplicate_keys",
+        "candidates.csv",
+        5,
+        None,
+        "duplicate site_id='H2', technology='cellmaking', size='small'",
+    ),
+    "toml_unknown_key": (
+        scenario("[constraints]\nmax_hub = 3\n"),
+        "check_toml_unknown",
+        "scenario.toml",
+        None,
+        "constraints.max_hub",
+        "unknown key 'max_hub' in [constraints]",
+    ),
+    "toml_wrong_section": (
+        scenario("carbon_price = 3\n"),
+        "check_toml_unknown",
+        "scenario.toml",
+        None,
+        "carbon_price",
+        "belongs in the [objective] section",
+    ),
+    "toml_wrong_type": (
+        scenario('[constraints]\nmax_hubs = "three"\n'),
+        "check_toml_type",
+        "scenario.toml",
+        None,
+        "constraints.max_hubs",
+        "expected a whole number",
+    ),
+    "toml_negative_price": (
+        scenario("[objective]\ncarbon_price = -5\n"),
+        "check_toml_type",
+        "scenario.toml",
+        None,
+        "objective.carbon_price",
+        "expected a number ≥ 0",
+    ),
+    "toml_syntax": (
+        scenario("[solver\nthreads = 1\n"),
+        "check_toml_syntax",
+        "scenario.toml",
+        None,
+        None,
+        "not valid TOML",
+    ),
+    "toml_escaping_name": (
+        lambda p: write(p, "scenario.toml", 'name = "../../etc"\ndata = "."\n'),
+        "check_toml_name",
+        "scenario.toml",
+        None,
+        "name",
+        "must be a plain folder name",
+    ),
+}
+
+
+def build(root: Path = HERE) -> list[str]:
+    """Write every case folder under ``root``; return the case ids."""
+    for case, (mutate, check, file, line, column, fragment) in CASES.items():
+        folder = root / case
+        if folder.exists():
+            shutil.rmtree(folder)
+        shutil.copytree(TINY, folder)
+        mutate(folder)
+        expected = {"check": check, "file": file, "line": line, "column": column,
+                    "message": fragment, "exit_code": 2}  # fmt: skip
+        (folder / "expected.json").write_text(
+            json.dumps(expected, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
+        )
+    return list(CASES)
+
+
+if __name__ == "__main__":
+    ids = build(Path(sys.argv[1]) if len(sys.argv) > 1 else HERE)
+    print(f"wrote {len(ids)} broken cases")

@@ -1,0 +1,77 @@
+"""Nothing lost: interrupted runs, repeatable plans, spreadsheet-safe text."""
+
+from __future__ import annotations
+
+import signal
+import subprocess
+import sys
+import time
+
+import pandas as pd
+from conftest import REPO, TINY, write_package
+from test_status_paths import random_cflp
+
+import hubopt
+from hubopt.outputs import safe_for_spreadsheet
+
+
+def test_sigint_during_solve_keeps_earlier_results(tmp_path):
+    pkg = write_package(tmp_path / "pkg", random_cflp(50, 200, seed=3))
+    sc = tmp_path / "hard.toml"
+    sc.write_text(
+        f'name = "hard"\ndata = "{pkg}"\n[constraints]\nsingle_sourcing = true\n'
+        "[solver]\ntime_limit_s = 120\nmip_rel_gap = 0.0\n"
+    )
+    res = tmp_path / "res"
+    res.mkdir()
+    (res / "summary.json").write_text('{"status": "optimal", "earlier": true}')
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "hubopt", "solve", str(sc), "--out", str(res), "--force"],
+        cwd=REPO,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    time.sleep(8.0)  # past the ~2 s build: HiGHS is searching (it needs minutes here)
+    assert proc.poll() is None, proc.communicate()
+    proc.send_signal(signal.SIGINT)
+    out, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130, (out, err)
+    assert "Traceback" not in err
+    assert "no results written" in err, (out, err)
+    assert (res / "summary.json").read_text() == '{"status": "optimal", "earlier": true}'
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["hard.toml", "pkg", "res"]
+
+
+def test_same_input_same_plan(tmp_path):
+    sc = hubopt.Scenario(name="det", data_dir=TINY)
+    a = hubopt.run(sc)
+    b = hubopt.run(sc)
+    for name in ("hubs", "flows", "purchases", "production", "demand"):
+        pd.testing.assert_frame_equal(getattr(a.plan, name), getattr(b.plan, name))
+    assert a.result.objective == b.result.objective
+
+
+def test_spreadsheet_formulas_are_neutralised():
+    df = pd.DataFrame(
+        {
+            "name": ['=HYPERLINK("x")', "+1", "-2", "@SUM(A1)", "plain", None],
+            "value": [-1.0, 2.0, 3.0, 4.0, 5.0, 6.0],
+        }
+    )
+    safe = safe_for_spreadsheet(df)
+    assert list(safe["name"][:5]) == ['\'=HYPERLINK("x")', "'+1", "'-2", "'@SUM(A1)", "plain"]
+    assert safe["value"].tolist() == df["value"].tolist()
+
+
+def test_formula_in_site_name_is_written_safely(tmp_path):
+    pkg = tmp_path / "pkg"
+    pkg.mkdir()
+    for f in TINY.iterdir():
+        (pkg / f.name).write_bytes(f.read_bytes())
+    p = pkg / "sites.csv"
+    p.write_text(p.read_text().replace("Hub one", "=cmd|' /C calc'!A0"))
+    out = hubopt.run(hubopt.Scenario(name="inj", data_dir=pkg))
+    folder = hubopt.write_outputs(tmp_path / "res", out)
+    text = (folder / "hubs.csv").read_text()
+    assert "'=cmd" in text
