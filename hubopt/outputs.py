@@ -14,6 +14,7 @@ import os
 import platform
 import shutil
 import tempfile
+from collections.abc import Iterable
 from datetime import UTC, datetime
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
@@ -154,10 +155,19 @@ def summary(outcome: RunOutcome) -> dict:
         "solver_version": r.solver_version,
     }
     plan = outcome.plan.summary if outcome.plan else {}
+    if outcome.diagnosis is not None:
+        head["diagnosis"] = outcome.diagnosis.messages()
     return {**head, **{k: v for k, v in plan.items() if k != "scenario"}, "model": r.stats}
 
 
-def write_outputs(out_dir: str | Path, outcome: RunOutcome, *, force: bool = False) -> Path:
+def write_outputs(
+    out_dir: str | Path,
+    outcome: RunOutcome,
+    *,
+    force: bool = False,
+    formats: str | Iterable[str] | None = None,
+    crs: str = "EPSG:4326",
+) -> Path:
     """Write every output of a run, atomically.
 
     Parameters
@@ -169,19 +179,33 @@ def write_outputs(out_dir: str | Path, outcome: RunOutcome, *, force: bool = Fal
     force : bool, default False
         Replace an existing folder. Without it, an existing folder is kept and the next
         free numbered folder (``baseline-2``, ...) is used.
+    formats : str or iterable of str, optional
+        Any of ``csv`` (plan tables), ``gpkg``, ``shp``, ``geojson`` (GIS layers, see
+        :func:`hubopt.gis.write_gis`); default all. Summary, manifest and solver log are
+        always written.
+    crs : str, default "EPSG:4326"
+        CRS of the GeoPackage and Shapefile layers (GeoJSON is always EPSG:4326).
 
     Returns
     -------
     Path
         The folder actually written.
+
+    Raises
+    ------
+    HubDataError
+        For an unknown format or CRS (nothing is written, earlier results are kept).
     """
+    from hubopt.gis import parse_formats
+
+    chosen = parse_formats(formats)
     target = Path(out_dir)
     if not force:
         target = free_folder(target)
     target.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.tmp-", dir=target.parent))
     try:
-        _write_all(tmp, outcome)
+        _write_all(tmp, outcome, chosen, crs)
         if target.exists():
             old = Path(tempfile.mkdtemp(prefix=f".{target.name}.old-", dir=target.parent))
             os.replace(target, old / target.name)
@@ -195,13 +219,18 @@ def write_outputs(out_dir: str | Path, outcome: RunOutcome, *, force: bool = Fal
     return target
 
 
-def _write_all(folder: Path, outcome: RunOutcome) -> None:
+def _write_all(folder: Path, outcome: RunOutcome, formats: frozenset[str], crs: str) -> None:
     _dump(folder / "summary.json", summary(outcome))
-    _dump(folder / "manifest.json", manifest(outcome))
+    outputs = {"formats": sorted(formats), "crs": crs}
+    _dump(folder / "manifest.json", {**manifest(outcome), "outputs": outputs})
     (folder / "solver.log").write_text(outcome.result.log, encoding="utf-8")
     src = outcome.scenario.source
     if src and Path(src).is_file():
         shutil.copyfile(src, folder / "scenario.toml")
+    if outcome.diagnosis is not None:
+        safe_for_spreadsheet(outcome.diagnosis.findings).to_csv(
+            folder / "diagnosis.csv", index=False
+        )
     plan = outcome.plan
     if plan is None:
         return
@@ -213,8 +242,14 @@ def _write_all(folder: Path, outcome: RunOutcome) -> None:
         "production": plan.production,
         "demand": plan.demand,
     }
-    for name, df in tables.items():
+    for name, df in tables.items() if "csv" in formats else ():
         safe_for_spreadsheet(df).to_csv(folder / f"{name}.csv", index=False, float_format="%.10g")
+    if formats - {"csv"}:
+        from hubopt.gis import plan_to_geodataframes, write_gis
+
+        layers = plan_to_geodataframes(plan, outcome.data, crs=crs)
+        meta = {"scenario": outcome.scenario.name, "status": outcome.result.termination.value}
+        write_gis(folder, layers, formats, metadata=meta)
 
 
 PLAN_TABLES = ("hubs", "flows", "candidates", "purchases", "production", "demand")

@@ -5,9 +5,9 @@ from __future__ import annotations
 import shutil
 
 import pytest
+from conftest import TINY
 
 import hubopt
-from conftest import TINY
 from hubopt import Termination
 from hubopt.diagnose import diagnose
 
