@@ -8,6 +8,7 @@ Exit codes: 0 optimal · 2 bad input · 3 feasible plan, optimality not proven (
 from __future__ import annotations
 
 import sys
+import time
 from pathlib import Path
 from typing import Annotated
 
@@ -90,7 +91,67 @@ def _print_summary(outcome, folder: Path) -> None:
     out.print(t)
     if r.termination is not Termination.OPTIMAL:
         err.print(f"[yellow]{r.message}[/yellow]")
+    if outcome.diagnosis is not None and len(outcome.diagnosis.findings):
+        err.print("[bold]Why no plan exists[/bold] (smallest change that would make it feasible):")
+        for line in outcome.diagnosis.messages():
+            err.print(f"  • {line}")
     out.print(f"results written to [bold]{folder}[/bold]")
+
+
+class _Progress:
+    """Stage and solver progress on stderr: a live spinner on a terminal, lines in a log.
+
+    The spinner does not redirect stdout/stderr, so nothing printed while it runs (or
+    when Ctrl-C ends it) can be lost in a buffer.
+    """
+
+    def __init__(self, name: str):
+        self.name = name
+        self.live = err.is_terminal
+        self._status = None
+        self._last = 0.0
+
+    def __enter__(self) -> _Progress:
+        if self.live:
+            from rich.live import Live
+            from rich.spinner import Spinner
+
+            self._spinner = Spinner("dots", text="starting")
+            self._status = Live(
+                self._spinner,
+                console=err,
+                transient=True,
+                redirect_stdout=False,
+                redirect_stderr=False,
+                refresh_per_second=8,
+            )
+            self._status.__enter__()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self._status is not None:
+            self._status.__exit__(*exc)
+
+    def _say(self, text: str) -> None:
+        if self.live:
+            self._spinner.update(text=f"[bold]{self.name}[/bold]: {text}")
+        else:
+            err.print(f"{self.name}: {text}", highlight=False)
+
+    def stage(self, text: str) -> None:
+        """Report that a pipeline stage starts."""
+        self._say(text)
+
+    def progress(self, p: dict) -> None:
+        """Report a better plan found by the solver (throttled to one line per 5 s in logs)."""
+        now = time.monotonic()
+        if not self.live and now - self._last < 5.0:
+            return
+        self._last = now
+        self._say(
+            f"solving · best plan {p['objective']:,.2f} · bound {p['bound']:,.2f}"
+            f" · gap {p['gap']:.2%} · {p['seconds']:.0f}s"
+        )
 
 
 def _exit_code(result) -> int:
@@ -122,12 +183,23 @@ def solve(
     solver_log: Annotated[
         bool, typer.Option("--solver-log", help="Print HiGHS's own log while solving.")
     ] = False,
+    formats: Annotated[
+        str,
+        typer.Option("--formats", help="Outputs to write, comma-separated: csv,gpkg,shp,geojson."),
+    ] = "csv,gpkg,shp,geojson",
+    crs: Annotated[
+        str,
+        typer.Option("--crs", help="CRS of GeoPackage/Shapefile layers, e.g. EPSG:5070."),
+    ] = "EPSG:4326",
 ) -> None:
-    """Solve one scenario and write its plan (tables, summary, manifest)."""
+    """Solve one scenario and write its plan (tables, summary, manifest, GIS layers)."""
+    from hubopt.gis import check_crs, parse_formats
     from hubopt.outputs import write_outputs
     from hubopt.pipeline import run
     from hubopt.scenario import load_scenario
 
+    chosen = parse_formats(formats)  # bad --formats / --crs: exit 2 before solving
+    check_crs(crs)
     scenario = load_scenario(model)
     changes = {
         k: v
@@ -138,23 +210,16 @@ def solve(
         changes["log_to_console"] = True
     scenario = scenario.with_options(**changes)
     target = out_dir or Path("results") / scenario.name
-    with err.status("starting", spinner="dots") as status:
-
-        def stage(text: str) -> None:
-            status.update(f"[bold]{scenario.name}[/bold]: {text}")
-
-        def progress(p: dict) -> None:
-            status.update(
-                f"[bold]{scenario.name}[/bold]: solving · best plan {p['objective']:,.2f}"
-                f" · bound {p['bound']:,.2f} · gap {p['gap']:.2%} · {p['seconds']:.0f}s"
-            )
-
-        outcome = run(scenario, stage=stage, progress=progress)
-        if outcome.result.termination is Termination.INTERRUPTED:
-            err.print("[red]interrupted: no results written[/red]")
-            raise typer.Exit(EXIT_INTERRUPTED)
-        stage("writing outputs")
-        folder = write_outputs(target, outcome, force=force)
+    try:
+        with _Progress(scenario.name) as show:
+            outcome = run(scenario, stage=show.stage, progress=show.progress)
+            if outcome.result.termination is Termination.INTERRUPTED:
+                raise KeyboardInterrupt
+            show.stage("writing outputs")
+            folder = write_outputs(target, outcome, force=force, formats=chosen, crs=crs)
+    except KeyboardInterrupt:
+        err.print("[red]interrupted: no results written[/red]")
+        raise typer.Exit(EXIT_INTERRUPTED) from None
     for w in outcome.data.warnings:
         err.print(f"[yellow]warning[/yellow] {w}")
     _print_summary(outcome, folder)
@@ -209,6 +274,100 @@ def validate(
     if errors:
         raise typer.Exit(EXIT_BAD_INPUT)
     out.print(f"[green]{path}: OK[/green]")
+
+
+@app.command()
+def compare(
+    results: Annotated[
+        list[Path], typer.Argument(help="Result folders (or folders holding result folders).")
+    ],
+    baseline: Annotated[
+        str | None, typer.Option("--baseline", help="Plan (folder name) to compare against.")
+    ] = None,
+    out_dir: Annotated[
+        Path, typer.Option("--out", help="Output folder for CSVs and report.html.")
+    ] = Path("results/compare"),
+    within_km: Annotated[
+        float, typer.Option("--within-km", help="Distance for 'demand served within N km'.")
+    ] = 500.0,
+    money_unit: Annotated[
+        str, typer.Option("--money-unit", help="Currency unit of the data (k$, $, M$, …).")
+    ] = "k$",
+    force: Annotated[bool, typer.Option("--force", help="Replace an existing folder.")] = False,
+) -> None:
+    """Compare plans side by side: key figures, deltas, site robustness, HTML report."""
+    from hubopt.compare import compare as compare_results
+    from hubopt.compare import write_comparison
+    from hubopt.report_text import rich_robustness, rich_table
+
+    comp = compare_results(results, baseline=baseline, within_km=within_km)
+    with err.status("writing the comparison and report.html", spinner="dots"):
+        folder = write_comparison(comp, out_dir, force=force, money_unit=money_unit)
+    out.print(rich_table(comp, money_unit))
+    out.print(rich_robustness(comp))
+    out.print(f"comparison written to [bold]{folder}[/bold] (report.html, comparison.csv, …)")
+
+
+@app.command()
+def pareto(
+    model: Annotated[Path, typer.Argument(help="Scenario TOML file.")],
+    points: Annotated[
+        int, typer.Option("--points", min=2, help="Points on the frontier, end points included.")
+    ] = 5,
+    out_dir: Annotated[
+        Path | None, typer.Option("--out", help="Output folder (default results/<name>-pareto/).")
+    ] = None,
+    time_limit: Annotated[
+        float | None, typer.Option("--time-limit", help="Solver time limit per point, seconds.")
+    ] = None,
+    gap: Annotated[float | None, typer.Option("--gap", help="Relative MIP gap.")] = None,
+    threads: Annotated[int | None, typer.Option("--threads", help="HiGHS threads.")] = None,
+    money_unit: Annotated[
+        str, typer.Option("--money-unit", help="Currency unit of the data (k$, $, M$, …).")
+    ] = "k$",
+    force: Annotated[bool, typer.Option("--force", help="Replace an existing folder.")] = False,
+) -> None:
+    """Compute the cost–CO2 frontier (ε-constraint); every point is a full plan."""
+    from hubopt.pareto import pareto as run_pareto
+    from hubopt.report_text import format_value
+    from hubopt.scenario import load_scenario
+
+    scenario = load_scenario(model)
+    changes = {
+        k: v
+        for k, v in {"time_limit_s": time_limit, "mip_rel_gap": gap, "threads": threads}.items()
+        if v is not None
+    }
+    scenario = scenario.with_options(**changes)
+    target = out_dir or Path("results") / f"{scenario.name}-pareto"
+    with err.status("starting", spinner="dots") as status:
+        fr = run_pareto(
+            scenario,
+            points,
+            out_dir=target,
+            force=force,
+            money_unit=money_unit,
+            stage=lambda text: status.update(f"[bold]{scenario.name}[/bold] frontier: {text}"),
+        )
+    t = Table(title=f"cost–CO2 frontier · {scenario.name}", title_justify="left")
+    for col in ("point", "CO2 cap (t/yr)", f"total cost ({money_unit}/yr)", "CO2 (t/yr)"):
+        t.add_column(col, justify="right")
+    t.add_column("status")
+    for _i, r in fr.table.iterrows():
+        t.add_row(
+            r["point"],
+            format_value("emissions_t", r["cap_t"]),
+            format_value("total_cost", r["total_cost"]),
+            format_value("emissions_t", r["emissions_t"]),
+            "proven optimal" if r["proven"] else f"{r['status']} ({r['solution_status']})",
+        )
+    out.print(t)
+    for note in fr.info.get("notes", []):
+        err.print(f"[yellow]{note}[/yellow]")
+    out.print(f"frontier written to [bold]{fr.folder}[/bold] (frontier.csv, frontier.png, …)")
+    if not fr.table["solution_status"].ne("none").any():
+        raise typer.Exit(EXIT_NO_SOLUTION)
+    raise typer.Exit(EXIT_OK if fr.complete else EXIT_FEASIBLE)
 
 
 @app.command(name="version")

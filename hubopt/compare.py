@@ -1,0 +1,546 @@
+"""Plans side by side: key figures, deltas against a baseline, and site robustness.
+
+A *plan set* is a mapping ``name -> (summary, tables)`` exactly as
+:func:`hubopt.outputs.read_result` returns them for one result folder. Every table is
+stacked under a ``plan`` index level (:func:`stack`), and the figures of one plan or of
+many are computed by the same grouped code (:func:`summarise`).
+
+Definitions (also in ``docs/compare.md``):
+
+* **delivered quantity** of a demand row (site *s*, product *p*) is its ``served``
+  quantity. It arrives on the inbound flows into (*s*, *p*); when more arrives than is
+  served (the site also uses or forwards *p*), each inbound flow counts in proportion
+  ``served / inbound``; what is served beyond the inbound flows is made or bought at *s*
+  and counts at 0 km.
+* **share within N km** = delivered quantity arriving over a lane of at most N km (local
+  supply included) ÷ all delivered quantity.
+* **average inbound distance** = delivered-quantity-weighted mean lane distance (km).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import tempfile
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from hubopt.errors import Issue, raise_if_errors
+from hubopt.outputs import free_folder, read_result, safe_for_spreadsheet
+
+__all__ = [
+    "METRICS",
+    "Comparison",
+    "PlanSet",
+    "atomic_folder",
+    "compare",
+    "deltas",
+    "delivered",
+    "load_plans",
+    "robustness",
+    "stack",
+    "summarise",
+    "write_comparison",
+]
+
+PlanSet = Mapping[str, tuple[dict, dict[str, pd.DataFrame]]]
+"""``plan name -> (summary dict, tables)`` as returned by :func:`read_result`."""
+
+DEFAULT_WITHIN_KM = 500.0
+
+# column -> (label, unit; "{money}" is replaced by the currency unit)
+METRICS: dict[str, tuple[str, str]] = {
+    "total_cost": ("total cost", "{money}/yr"),
+    "fixed_cost": ("fixed cost of hubs", "{money}/yr"),
+    "production_cost": ("production cost", "{money}/yr"),
+    "supply_cost": ("raw material cost", "{money}/yr"),
+    "transport_cost": ("transport cost", "{money}/yr"),
+    "unmet_penalty_cost": ("penalty for unmet demand", "{money}/yr"),
+    "carbon_cost": ("carbon price cost", "{money}/yr"),
+    "emissions_t": ("CO2 emissions", "t CO2/yr"),
+    "tonne_km_total": ("freight, all modes", "t·km/yr"),
+    "hubs_open": ("hubs opened", "hubs"),
+    "hubs_in_energy_communities": ("hubs in energy communities", "hubs"),
+    "capex": ("investment (capex)", "{money}"),
+    "capex_in_energy_communities": ("capex in energy communities", "{money}"),
+    "jobs": ("jobs at hubs", "jobs"),
+    "jobs_in_energy_communities": ("jobs in energy communities", "jobs"),
+    "demand_served_share": ("demand served", "share"),
+    "share_within_km": ("demand served from within {km:g} km", "share"),
+    "avg_inbound_km": ("average inbound distance", "km"),
+}
+_DERIVED = ("tonne_km_total", "demand_served_share", "share_within_km", "avg_inbound_km")
+_SUMMARY_KEYS = [k for k in METRICS if k not in _DERIVED]
+_HEAD = ["status", "solution_status", "mip_gap"]
+
+
+def metric_label(column: str, *, money: str = "money", km: float = DEFAULT_WITHIN_KM) -> str:
+    """Return ``"label (unit)"`` for a comparison column (``tonne_km_<mode>`` included)."""
+    if column.startswith("tonne_km_") and column not in METRICS:
+        return f"freight by {column.removeprefix('tonne_km_')} (t·km/yr)"
+    label, unit = METRICS.get(column, (column.replace("_", " "), ""))
+    unit = unit.format(money=money)
+    label = label.format(km=km)
+    return f"{label} ({unit})" if unit else label
+
+
+def stack(plans: PlanSet, table: str) -> pd.DataFrame:
+    """Stack one table of every plan into a tidy frame with a ``plan`` index level.
+
+    Parameters
+    ----------
+    plans : mapping
+        ``name -> (summary, tables)``.
+    table : str
+        ``"hubs"``, ``"flows"``, ``"candidates"``, ``"purchases"``, ``"production"`` or
+        ``"demand"``.
+
+    Returns
+    -------
+    DataFrame
+        Index levels ``plan`` and ``row``; plans without the table (no plan found) are
+        absent.
+    """
+    frames = {name: tables[table] for name, (_s, tables) in plans.items() if table in tables}
+    if not frames:
+        empty = pd.MultiIndex.from_arrays([[], []], names=["plan", "row"])
+        return pd.DataFrame(index=empty)
+    return pd.concat(frames, names=["plan", "row"])
+
+
+def delivered(plans: PlanSet) -> pd.DataFrame:
+    """Delivered final-demand quantity by inbound lane distance, for every plan.
+
+    Returns
+    -------
+    DataFrame
+        Columns ``plan``, ``site_id``, ``product``, ``distance_km``, ``weight`` (units/yr
+        delivered to the demand row over a lane of that distance; 0 km for quantity made
+        or bought at the demand site). Weights of a demand row sum to its ``served``.
+    """
+    cols = ["plan", "site_id", "product", "distance_km", "weight"]
+    dem = stack(plans, "demand")
+    if dem.empty:
+        return pd.DataFrame(columns=cols)
+    key = ["plan", "site_id", "product"]
+    d = dem.reset_index("plan")[key + ["served"]]
+    d = d.groupby(key, as_index=False)["served"].sum()
+    fl = stack(plans, "flows")
+    if fl.empty:
+        f = pd.DataFrame(columns=key + ["distance_km", "quantity"])
+    else:
+        f = fl.reset_index("plan").rename(columns={"destination": "site_id"})
+        f = f[key + ["distance_km", "quantity"]]
+    f = f.merge(d, on=key, how="inner")
+    inbound = f.groupby(key, as_index=False)["quantity"].sum().rename(columns={"quantity": "in"})
+    f = f.merge(inbound, on=key)
+    scale = np.minimum(1.0, f["served"] / f["in"].where(f["in"] > 0))
+    f["weight"] = f["quantity"] * scale.fillna(0.0)
+    local = d.merge(inbound, on=key, how="left")
+    local["weight"] = (local["served"] - local["in"].fillna(0.0)).clip(lower=0.0)
+    local["distance_km"] = 0.0
+    out = pd.concat([f[cols], local.loc[local["weight"] > 0, cols]], ignore_index=True)
+    return out.astype({"distance_km": float, "weight": float})
+
+
+def summarise(plans: PlanSet, within_km: float = DEFAULT_WITHIN_KM) -> pd.DataFrame:
+    """One row of key figures per plan (one plan or many: the same code).
+
+    Parameters
+    ----------
+    plans : mapping
+        ``name -> (summary, tables)``.
+    within_km : float, default 500
+        Distance for ``share_within_km`` (see the module docstring).
+
+    Returns
+    -------
+    DataFrame
+        Indexed by ``plan``: ``status``, ``solution_status``, ``mip_gap``, every cost
+        term (money/yr), ``emissions_t``, ``tonne_km_<mode>`` and ``tonne_km_total``
+        (t·km/yr), hubs / capex / jobs (in energy communities), ``demand_served_share``,
+        ``within_km``, ``share_within_km``, ``avg_inbound_km``. A folder without a plan
+        keeps its status and has blanks elsewhere.
+    """
+    index = pd.Index(list(plans), name="plan", dtype=object)
+    rows = [{k: s.get(k) for k in _HEAD + _SUMMARY_KEYS} for s, _t in plans.values()]
+    out = pd.DataFrame(rows, index=index, columns=_HEAD + _SUMMARY_KEYS)
+    numeric = [c for c in out.columns if c not in ("status", "solution_status")]
+    out[numeric] = out[numeric].apply(pd.to_numeric, errors="coerce").astype(float)
+    total = pd.Series({n: s.get("demand_total") for n, (s, _t) in plans.items()}, dtype=float)
+    served = pd.Series({n: s.get("demand_served") for n, (s, _t) in plans.items()}, dtype=float)
+    out["demand_served_share"] = (served / total.where(total > 0)).reindex(index)
+
+    flows = stack(plans, "flows")
+    has_plan = [n for n, (_s, t) in plans.items() if "flows" in t]
+    if not flows.empty:
+        tkm = flows.groupby([pd.Grouper(level="plan"), "mode"])["tonne_km"].sum().unstack("mode")
+    else:
+        tkm = pd.DataFrame(index=pd.Index([], name="plan"))
+    tkm = tkm.reindex(has_plan).fillna(0.0).reindex(index)
+    tkm.columns = [f"tonne_km_{m}" for m in tkm.columns]
+    at = out.columns.get_loc("emissions_t") + 1
+    for i, col in enumerate(tkm.columns):
+        out.insert(at + i, col, tkm[col].astype(float))
+    out.insert(at + len(tkm.columns), "tonne_km_total", tkm.sum(axis=1, min_count=0).astype(float))
+    out.loc[~out.index.isin(has_plan), "tonne_km_total"] = np.nan
+
+    dl = delivered(plans)
+    dl["within"] = dl["weight"].where(dl["distance_km"] <= within_km + 1e-9, 0.0)
+    dl["wd"] = dl["weight"] * dl["distance_km"]
+    g = dl.groupby("plan")[["weight", "within", "wd"]].sum()
+    w = g["weight"].where(g["weight"] > 0)
+    out["within_km"] = float(within_km)
+    out["share_within_km"] = (g["within"] / w).reindex(index)
+    out["avg_inbound_km"] = (g["wd"] / w).reindex(index)
+    return out
+
+
+def numeric_metrics(table: pd.DataFrame) -> list[str]:
+    """Columns of a :func:`summarise` table that are figures (not status or settings)."""
+    skip = {"status", "solution_status", "mip_gap", "within_km"}
+    return [c for c in table.columns if c not in skip]
+
+
+def deltas(table: pd.DataFrame, baseline: str) -> pd.DataFrame:
+    """Every figure of every plan against the baseline plan, in tidy (long) form.
+
+    Parameters
+    ----------
+    table : DataFrame
+        From :func:`summarise`.
+    baseline : str
+        Name of the baseline plan (a row of ``table``).
+
+    Returns
+    -------
+    DataFrame
+        Columns ``plan``, ``metric``, ``value``, ``baseline_value``, ``delta``
+        (value − baseline) and ``delta_pct`` (100 × delta / |baseline|; blank when the
+        baseline is 0 and the value is not).
+    """
+    cols = numeric_metrics(table)
+    long = table[cols].reset_index().melt(id_vars="plan", var_name="metric", value_name="value")
+    base = table.loc[baseline, cols].astype(float)
+    long["baseline_value"] = long["metric"].map(base).astype(float)
+    long["delta"] = long["value"] - long["baseline_value"]
+    b = long["baseline_value"].abs()
+    pct = 100.0 * long["delta"] / b.where(b > 0)
+    long["delta_pct"] = pct.mask((b == 0) & (long["delta"] == 0), 0.0)
+    return long
+
+
+def robustness(plans: PlanSet) -> pd.DataFrame:
+    """In how many plans each (site, technology) is chosen.
+
+    Returns
+    -------
+    DataFrame
+        One row per (site, technology) opened in at least one plan: ``site_id``,
+        ``name``, ``state``, ``energy_community``, ``technology``, ``sizes`` (chosen
+        sizes), ``n_plans_selected``, ``n_plans`` (plans that have a plan),
+        ``share``, ``plans`` (``;``-separated names); most robust first.
+    """
+    cols = ["site_id", "name", "state", "energy_community", "technology", "sizes"]
+    cols += ["n_plans_selected", "n_plans", "share", "plans"]
+    cand = stack(plans, "candidates")
+    n_plans = sum("candidates" in t for _s, t in plans.values())
+    if cand.empty or "selected" not in cand:
+        return pd.DataFrame(columns=cols)
+    sel = cand[cand["selected"].astype(str).str.lower().isin(["true", "1"])].reset_index("plan")
+    for c in ("name", "state", "energy_community"):
+        if c not in sel:
+            sel[c] = pd.NA
+    join = lambda s: "; ".join(dict.fromkeys(s.astype(str)))  # noqa: E731 - keeps order
+    out = (
+        sel.groupby(["site_id", "technology"], sort=False)
+        .agg(
+            name=("name", "first"),
+            state=("state", "first"),
+            energy_community=("energy_community", "first"),
+            sizes=("size", join),
+            n_plans_selected=("plan", "nunique"),
+            plans=("plan", join),
+        )
+        .reset_index()
+    )
+    out["n_plans"] = n_plans
+    out["share"] = out["n_plans_selected"] / max(n_plans, 1)
+    out = out.sort_values(["n_plans_selected", "site_id", "technology"], ascending=[False, 1, 1])
+    return out[cols].reset_index(drop=True)
+
+
+# --------------------------------------------------------------------------- loading
+
+
+def _is_result(folder: Path) -> bool:
+    return (folder / "summary.json").is_file()
+
+
+def expand_folders(folders: Iterable[str | Path]) -> list[Path]:
+    """Return the result folders to compare: each folder, or its result sub-folders.
+
+    A folder without ``summary.json`` whose direct sub-folders are result folders (a
+    ``results/`` folder, a ``…-pareto`` folder) stands for those sub-folders, in name
+    order; hidden folders are skipped.
+    """
+    out: list[Path] = []
+    for f in map(Path, folders):
+        subs = []
+        if f.is_dir() and not _is_result(f):
+            subs = [p for p in sorted(f.iterdir()) if not p.name.startswith(".") and _is_result(p)]
+        out += subs or [f]
+    return out
+
+
+def _names(folders: list[Path]) -> list[str]:
+    base = [f.resolve().name for f in folders]
+    names = [
+        f"{f.resolve().parent.name}/{n}" if base.count(n) > 1 else n
+        for f, n in zip(folders, base, strict=True)
+    ]
+    seen: dict[str, int] = {}
+    for i, n in enumerate(names):
+        seen[n] = seen.get(n, 0) + 1
+        if seen[n] > 1:
+            names[i] = f"{n}#{seen[n]}"
+    return names
+
+
+def load_plans(folders: Iterable[str | Path]) -> tuple[dict, dict[str, dict]]:
+    """Read result folders into a plan set.
+
+    Parameters
+    ----------
+    folders : iterable of path
+        Result folders written by ``hubopt solve`` / ``hubopt pareto`` (see
+        :func:`expand_folders`).
+
+    Returns
+    -------
+    plans : dict
+        ``name -> (summary, tables)``, named after the folders.
+    meta : dict
+        ``name -> {"folder": str, "manifest": dict}`` (manifest empty if absent).
+
+    Raises
+    ------
+    HubDataError
+        If a folder is not a result folder (every such folder is listed).
+    """
+    paths = expand_folders(folders)
+    bad = [p for p in paths if not _is_result(p)]
+    raise_if_errors(
+        [
+            Issue(
+                "check_result_folder",
+                f"'{p}' is not a hubopt result folder (no summary.json)",
+                str(p),
+            )
+            for p in bad
+        ]
+    )
+    if not paths:
+        raise_if_errors([Issue("check_result_folder", "no result folders given")])
+    plans, meta = {}, {}
+    for name, p in zip(_names(paths), paths, strict=True):
+        plans[name] = read_result(p)
+        mf = p / "manifest.json"
+        manifest = json.loads(mf.read_text(encoding="utf-8")) if mf.is_file() else {}
+        meta[name] = {"folder": str(p), "manifest": manifest}
+    return plans, meta
+
+
+# --------------------------------------------------------------------------- comparison
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """Plans compared side by side.
+
+    Attributes
+    ----------
+    plans : dict
+        ``name -> (summary, tables)``.
+    table : DataFrame
+        :func:`summarise` of the plans.
+    deltas : DataFrame
+        :func:`deltas` against ``baseline``.
+    robustness : DataFrame
+        :func:`robustness`.
+    baseline : str
+        Baseline plan name.
+    within_km : float
+        Distance used for ``share_within_km``.
+    meta : dict
+        ``name -> {"folder", "manifest"}``.
+    """
+
+    plans: dict
+    table: pd.DataFrame
+    deltas: pd.DataFrame
+    robustness: pd.DataFrame
+    baseline: str
+    within_km: float = DEFAULT_WITHIN_KM
+    meta: dict = field(default_factory=dict)
+
+
+def compare_plans(
+    plans: PlanSet,
+    baseline: str | None = None,
+    within_km: float = DEFAULT_WITHIN_KM,
+    meta: dict | None = None,
+) -> Comparison:
+    """Compare plans already in memory (see :func:`compare` for folders)."""
+    names = list(plans)
+    base = names[0] if baseline is None else baseline
+    if base not in plans:
+        raise_if_errors(
+            [
+                Issue(
+                    "check_baseline",
+                    f"baseline '{base}' is not one of the plans: {', '.join(names)}",
+                    column="--baseline",
+                )
+            ]
+        )
+    table = summarise(plans, within_km)
+    return Comparison(
+        dict(plans),
+        table,
+        deltas(table, base),
+        robustness(plans),
+        base,
+        float(within_km),
+        dict(meta or {}),
+    )
+
+
+def compare(
+    folders: Iterable[str | Path],
+    baseline: str | None = None,
+    within_km: float = DEFAULT_WITHIN_KM,
+) -> Comparison:
+    """Read result folders and compare them.
+
+    Parameters
+    ----------
+    folders : iterable of path
+        Result folders (see :func:`expand_folders`).
+    baseline : str, optional
+        Plan name (folder name) to compare against; default the first.
+    within_km : float, default 500
+        Distance for the "served within N km" share.
+
+    Returns
+    -------
+    Comparison
+    """
+    plans, meta = load_plans(folders)
+    return compare_plans(plans, baseline, within_km, meta)
+
+
+def wide_table(comp: Comparison) -> pd.DataFrame:
+    """Return the comparison as one wide table: figures, ``delta_*``, ``delta_pct_*``."""
+    d = comp.deltas.pivot(index="plan", columns="metric")
+    cols = numeric_metrics(comp.table)
+    parts = [comp.table]
+    for kind in ("delta", "delta_pct"):
+        part = d[kind].reindex(index=comp.table.index, columns=cols)
+        part.columns = [f"{kind}_{c}" for c in cols]
+        parts.append(part)
+    out = pd.concat(parts, axis=1)
+    out.insert(0, "is_baseline", out.index == comp.baseline)
+    return out
+
+
+# --------------------------------------------------------------------------- writing
+
+
+def atomic_folder(target: str | Path, writer: Callable[[Path], None], *, force: bool) -> Path:
+    """Fill a folder atomically.
+
+    ``writer(tmp)`` writes into a hidden temporary folder beside ``target``, which is
+    renamed into place only when complete.
+
+    Without ``force`` an existing ``target`` is kept and the next free numbered folder
+    (``target-2``, ...) is used, the rule of :func:`hubopt.outputs.write_outputs`.
+
+    Returns
+    -------
+    Path
+        The folder actually written.
+    """
+    target = Path(target)
+    if not force:
+        target = free_folder(target)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.tmp-", dir=target.parent))
+    try:
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o777 & ~umask)  # mkdtemp makes it private; a report is meant to be read
+        writer(tmp)
+        if target.exists():
+            old = Path(tempfile.mkdtemp(prefix=f".{target.name}.old-", dir=target.parent))
+            os.replace(target, old / target.name)
+            os.replace(tmp, target)
+            shutil.rmtree(old, ignore_errors=True)
+        else:
+            os.replace(tmp, target)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    return target
+
+
+def write_tables(comp: Comparison, folder: Path) -> None:
+    """Write ``comparison.csv`` (wide), ``comparison_long.csv`` and ``robustness.csv``."""
+    opts = {"float_format": "%.10g"}
+    safe_for_spreadsheet(wide_table(comp).reset_index()).to_csv(
+        folder / "comparison.csv", index=False, **opts
+    )
+    safe_for_spreadsheet(comp.deltas).to_csv(folder / "comparison_long.csv", index=False, **opts)
+    safe_for_spreadsheet(comp.robustness).to_csv(folder / "robustness.csv", index=False, **opts)
+
+
+def write_comparison(
+    comp: Comparison,
+    out_dir: str | Path,
+    *,
+    force: bool = False,
+    money_unit: str = "k$",
+    title: str = "hubopt: plans compared",
+) -> Path:
+    """Write the comparison CSVs and ``report.html`` into ``out_dir``, atomically.
+
+    Parameters
+    ----------
+    comp : Comparison
+        From :func:`compare`.
+    out_dir : str or Path
+        Target folder (e.g. ``results/compare``).
+    force : bool, default False
+        Replace an existing folder (else the next free numbered folder is used).
+    money_unit : str, default "k$"
+        Currency unit of the data, used in labels.
+    title : str
+        Report title.
+
+    Returns
+    -------
+    Path
+        The folder written.
+    """
+    from hubopt.report import write_report
+
+    def writer(folder: Path) -> None:
+        write_tables(comp, folder)
+        write_report(folder / "report.html", comp, money_unit=money_unit, title=title)
+
+    return atomic_folder(out_dir, writer, force=force)

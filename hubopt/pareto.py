@@ -1,0 +1,497 @@
+r"""The cost–CO2 frontier by the ε-constraint method.
+
+1. **Cheapest plan**: the scenario as written; its emissions are :math:`E_{max}`.
+2. **Lowest-CO2 plan**: the same model with the cost objective deactivated and
+   :math:`E` (t CO2/yr) minimised instead; its emissions are :math:`E_{min}`.
+3. **Cheapest plan at the lowest CO2** (lexicographic): minimise cost with
+   :math:`E \le E_{min}`, so the end point is the cheapest of the lowest-CO2 plans.
+4. :math:`N-2` caps evenly spaced strictly between :math:`E_{min}` and :math:`E_{max}`:
+   minimise cost with :math:`E \le` cap.
+
+The model is built once; each point swaps the objective or the cap constraint and is
+solved again (the solver hand-off compiles the whole model each time). Every cap is
+applied with a relative tolerance ``CAP_REL_TOL`` so that a plan exactly at a cap is
+never cut off by rounding. Every point is a full plan on disk (``point_XX/``, written by
+:func:`hubopt.outputs.write_outputs`); a point stopped by the time limit is kept and
+marked ``proven = False``.
+
+Cost is the scenario's objective, ``total_cost`` (money/yr; it includes
+``carbon_cost`` if the scenario sets a carbon price).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pyomo.environ as pyo
+from pyomo.core.expr.numeric_expr import LinearExpression
+
+from hubopt.compare import atomic_folder
+from hubopt.data import HubData, load_data
+from hubopt.lanes import build_lanes
+from hubopt.model import HubModel, build_model
+from hubopt.outputs import PLAN_TABLES, read_result, summary, write_outputs
+from hubopt.pipeline import RunOutcome
+from hubopt.plan import Plan, extract_plan
+from hubopt.scenario import Scenario, SolveOptions
+from hubopt.solve import SolutionStatus, SolveResult, Termination, solve_model
+
+__all__ = [
+    "CAP_REL_TOL",
+    "Frontier",
+    "co2_expression",
+    "pareto",
+    "scenario_toml",
+    "write_frontier_files",
+]
+
+CAP_REL_TOL = 1e-6
+"""Relative tolerance added to every CO2 cap (plus ``CAP_ABS_TOL`` tonnes)."""
+CAP_ABS_TOL = 1e-6
+
+_REUSED = "the plan is the one found for "
+
+FRONTIER_COLUMNS = [
+    "point",
+    "kind",
+    "cap_t",
+    "total_cost",
+    "emissions_t",
+    "status",
+    "solution_status",
+    "mip_gap",
+    "proven",
+    "dominated",
+    "hubs_open",
+    "hubs_in_energy_communities",
+    "jobs_in_energy_communities",
+    "solve_seconds",
+    "plan_from",
+    "folder",
+]
+
+
+@dataclass(frozen=True)
+class Frontier:
+    """A computed cost–CO2 frontier.
+
+    Attributes
+    ----------
+    scenario : Scenario
+        The scenario the frontier was computed for.
+    table : DataFrame
+        One row per point, loosest cap last (columns ``FRONTIER_COLUMNS``): ``kind`` is
+        ``min_co2``, ``cap`` or ``min_cost``; ``cap_t`` the nominal cap (t CO2/yr, blank
+        for the cheapest plan); ``proven`` whether the solver closed the gap;
+        ``dominated`` whether another point is at least as cheap and as clean.
+    plans : dict
+        ``point name -> (summary, tables)``, as :func:`hubopt.outputs.read_result`
+        returns them.
+    info : dict
+        The lowest-CO2 solve (``e_min_t``, its ``bound``, status), ``e_max_t``,
+        tolerances, timings.
+    folder : Path or None
+        Where it was written.
+    """
+
+    scenario: Scenario
+    table: pd.DataFrame
+    plans: dict
+    info: dict = field(default_factory=dict)
+    folder: Path | None = None
+
+    @property
+    def complete(self) -> bool:
+        """Whether every point has a plan proven optimal within the gap."""
+        return bool(len(self.table)) and bool(self.table["proven"].all())
+
+
+def co2_expression(hub: HubModel) -> LinearExpression:
+    """Total CO2 of a model's plan, t/yr, as a Pyomo expression.
+
+    ``(Σ_j e_j make_j + Σ_r e_r buy_r + Σ_l e_l ship_l) / 1000`` with kg CO2 per unit
+    from the production, supply and lane tables (the formula of ``emissions_t``).
+    """
+    m = hub.model
+    coefs: list[float] = []
+    variables: list = []
+    for comp, table in ((m.make, hub.production), (m.buy, hub.supply), (m.ship, hub.lanes)):
+        e = table["kg_co2_per_unit"].to_numpy(float) / 1000.0
+        nz = np.flatnonzero(e)
+        coefs += e[nz].tolist()
+        variables += [comp[int(i)] for i in nz]
+    return LinearExpression(constant=0, linear_coefs=coefs, linear_vars=variables)
+
+
+def scenario_toml(sc: Scenario) -> str:
+    """Return a scenario TOML file that reproduces ``sc`` (data path absolute)."""
+
+    def val(v: object) -> str:
+        if isinstance(v, bool):
+            return "true" if v else "false"
+        if isinstance(v, str | Path):
+            return json.dumps(str(v))
+        return repr(v)
+
+    out = [f"name = {val(sc.name)}", f"data = {val(Path(sc.data_dir).resolve())}"]
+    if sc.description:
+        out.append(f"description = {val(sc.description)}")
+    out += ["", "[objective]", f"carbon_price = {val(sc.carbon_price)}", "", "[constraints]"]
+    for key in ("max_emissions_t", "max_hubs", "min_energy_community_hubs"):
+        if getattr(sc, key) is not None:
+            out.append(f"{key} = {val(getattr(sc, key))}")
+    out += [f"single_sourcing = {val(sc.single_sourcing)}", "", "[solver]"]
+    s = sc.solver
+    if s.time_limit_s is not None:
+        out.append(f"time_limit_s = {val(float(s.time_limit_s))}")
+    out += [f"mip_rel_gap = {val(float(s.mip_rel_gap))}", f"threads = {s.threads}"]
+    out.append(f"seed = {s.seed}")
+    return "\n".join(out) + "\n"
+
+
+class _Solver:
+    """One built model, re-solved with the cost or the CO2 objective and a CO2 cap."""
+
+    def __init__(self, scenario: Scenario, data: HubData, say: Callable[[str], None]):
+        t = time.perf_counter()
+        self.scenario, self.data = scenario, data
+        self.lanes = build_lanes(data)
+        self.timings = {"lanes": time.perf_counter() - t}
+        say(f"building the model ({len(self.lanes):,} lanes)")
+        self.hub = build_model(data, self.lanes, scenario)
+        self.timings["build"] = self.hub.stats["build_seconds"]
+        m = self.hub.model
+        self.co2 = co2_expression(self.hub)
+        m.pareto_co2_objective = pyo.Objective(expr=self.co2, sense=pyo.minimize)
+        m.pareto_co2_objective.deactivate()
+
+    def solve(self, *, minimise: str, cap: float | None) -> tuple[Scenario, SolveResult]:
+        m = self.hub.model
+        if m.component("pareto_co2_cap") is not None:
+            m.del_component("pareto_co2_cap")
+        sc = self.scenario
+        if cap is not None:
+            used = cap * (1.0 + CAP_REL_TOL) + CAP_ABS_TOL
+            m.pareto_co2_cap = pyo.Constraint(expr=self.co2 <= used)
+            if sc.max_emissions_t is None or used < sc.max_emissions_t:
+                sc = replace(sc, max_emissions_t=used)
+        if minimise == "cost":
+            m.pareto_co2_objective.deactivate()
+            m.objective.activate()
+        else:
+            m.objective.deactivate()
+            m.pareto_co2_objective.activate()
+        result = solve_model(self.hub, sc.solver)
+        if result.termination is Termination.INTERRUPTED:
+            raise KeyboardInterrupt
+        return sc, result
+
+    def outcome(self, sc: Scenario, result: SolveResult) -> RunOutcome:
+        hub = replace(self.hub, scenario=sc)
+        plan = extract_plan(hub) if result.has_solution else None
+        timings = {**self.timings, "compile": result.compile_seconds, "solve": result.solve_seconds}
+        return RunOutcome(sc, self.data, self.lanes, hub, result, plan, timings)
+
+
+def _row(point: str, kind: str, cap: float | None, out: RunOutcome) -> dict:
+    s = out.plan.summary if out.plan else {}
+    r = out.result
+    return {
+        "point": point,
+        "kind": kind,
+        "cap_t": cap,
+        "total_cost": s.get("total_cost"),
+        "emissions_t": s.get("emissions_t"),
+        "status": r.termination.value,
+        "solution_status": r.solution_status.value,
+        "mip_gap": r.mip_gap,
+        "proven": r.solution_status is SolutionStatus.OPTIMAL,
+        "hubs_open": s.get("hubs_open"),
+        "hubs_in_energy_communities": s.get("hubs_in_energy_communities"),
+        "jobs_in_energy_communities": s.get("jobs_in_energy_communities"),
+        "solve_seconds": r.solve_seconds,
+        "plan_from": r.message.split(_REUSED, 1)[1].split(",")[0] if _REUSED in r.message else "",
+    }
+
+
+def _dominated(table: pd.DataFrame, rel: float = 1e-7) -> pd.Series:
+    c = table["total_cost"].to_numpy(float)
+    e = table["emissions_t"].to_numpy(float)
+    out = np.zeros(len(table), dtype=bool)
+    for i in range(len(table)):
+        if not (np.isfinite(c[i]) and np.isfinite(e[i])):
+            continue
+        tc, te = rel * max(1.0, abs(c[i])), rel * max(1.0, abs(e[i]))
+        le = (c <= c[i] + tc) & (e <= e[i] + te)
+        strict = (c < c[i] - tc) | (e < e[i] - te)
+        out[i] = bool(np.any(le & strict))
+    return pd.Series(out, index=table.index)
+
+
+def caps(e_min: float, e_max: float, points: int) -> list[float]:
+    """Return the ``points - 2`` caps evenly spaced strictly between the two extremes."""
+    if points <= 2 or e_max - e_min <= CAP_REL_TOL * max(1.0, abs(e_max)):
+        return []
+    return [float(x) for x in np.linspace(e_min, e_max, points)[1:-1]]
+
+
+def _solve_points(
+    solver: _Solver, points: int, say: Callable[[str], None]
+) -> tuple[list[tuple[str, float | None, RunOutcome]], dict]:
+    """Solve the end points, then the caps; return ``(kind, cap, outcome)`` by cap."""
+    runs: list[tuple[str, float | None, RunOutcome]] = []
+    info: dict = {"points_requested": points, "cap_rel_tol": CAP_REL_TOL}
+    say(f"solve 1/{points + 1}: the cheapest plan")
+    cheapest = solver.outcome(*solver.solve(minimise="cost", cap=None))
+    if cheapest.plan is not None:
+        e_max = float(cheapest.plan.summary["emissions_t"])
+        info["e_max_t"] = e_max
+        say(f"solve 2/{points + 1}: the lowest CO2 possible")
+        _sc, low = solver.solve(minimise="co2", cap=None)
+        info["min_co2"] = {
+            "status": low.termination.value,
+            "solution_status": low.solution_status.value,
+            "e_min_t": low.objective,
+            "bound_t": low.best_bound,
+            "mip_gap": low.mip_gap,
+            "solve_seconds": low.solve_seconds,
+        }
+        if low.has_solution:
+            e_min = min(float(low.objective), e_max)
+            known = [
+                ("the lowest-CO2 solve", extract_plan(solver.hub)),
+                ("the cheapest plan", cheapest.plan),
+            ]
+            todo = [("min_co2", e_min)] + [("cap", c) for c in caps(e_min, e_max, points)]
+            if e_max - e_min <= CAP_REL_TOL * max(1.0, abs(e_max)):
+                todo = []  # the cheapest plan is also the cleanest
+            for i, (kind, cap) in enumerate(todo):
+                say(f"solve {i + 3}/{len(todo) + 2}: cheapest plan with CO2 ≤ {cap:,.6g} t/yr")
+                out = solver.outcome(*solver.solve(minimise="cost", cap=cap))
+                out = _best_known(out, cap, known)
+                if out.plan is not None:
+                    known.append((f"the CO2 cap {cap:,.6g} t", out.plan))
+                runs.append((kind, cap, out))
+            cheapest = _best_known(cheapest, None, known)
+    runs.append(("min_cost", None, cheapest))
+    return runs, info
+
+
+def _best_known(out: RunOutcome, cap: float | None, known: list[tuple[str, Plan]]) -> RunOutcome:
+    """Use the cheapest plan already found within ``cap`` if the solve did no better.
+
+    Any plan found for a tighter cap (or by the lowest-CO2 solve) also meets a looser cap.
+    When a solve stops at the time limit with no plan, or with a dearer one, that plan is
+    used instead: marked not proven, its origin stated in the result message (and in
+    ``plan_from``). If the solver had proven optimality within the gap, the known plan is
+    within the same gap of the proven bound and stays proven.
+    """
+    limit = math.inf if cap is None else cap * (1.0 + CAP_REL_TOL) + CAP_ABS_TOL
+    fits = [(s, p) for s, p in known if p.summary["emissions_t"] <= limit]
+    if not fits:
+        return out
+    source, plan = min(fits, key=lambda sp: sp[1].summary["total_cost"])
+    cost = plan.summary["total_cost"]
+    if out.plan is not None and cost >= out.plan.summary["total_cost"] - 1e-9 * max(1.0, abs(cost)):
+        return out
+    r = out.result
+    gap = None if r.best_bound is None else abs(cost - r.best_bound) / max(abs(cost), 1e-12)
+    result = replace(
+        r,
+        solution_status=(
+            SolutionStatus.OPTIMAL
+            if r.termination is Termination.OPTIMAL
+            else SolutionStatus.FEASIBLE
+        ),
+        objective=cost,
+        mip_gap=gap,
+        message=f"{r.message}; {_REUSED}{source}, the cheapest known within this cap",
+    )
+    plan = replace(
+        plan, scenario=out.scenario.name, summary={**plan.summary, "scenario": out.scenario.name}
+    )
+    return replace(out, result=result, plan=plan)
+
+
+def _notes(table: pd.DataFrame, info: dict) -> list[str]:
+    """Plain-language warnings about a frontier."""
+    notes = []
+    cheapest = table.iloc[-1]
+    low = info.get("min_co2", {})
+    if cheapest["solution_status"] == "none":
+        notes.append(f"The scenario itself has no plan ({cheapest['status']}): no frontier.")
+    elif low.get("solution_status") == "none":
+        notes.append(
+            "The lowest-CO2 solve found no plan within the time limit, so only the cheapest "
+            "plan is shown; raise the time limit."
+        )
+    elif len(table) == 1:
+        notes.append("The cheapest plan is also the lowest-CO2 plan: the frontier is one point.")
+    if low.get("solution_status") == "feasible":
+        notes.append(
+            "The lowest-CO2 solve stopped at the time limit: the left end may not be the "
+            f"lowest CO2 possible (which is at least {low.get('bound_t') or 0:,.6g} t/yr)."
+        )
+    unproven = table.loc[~table["proven"] & (table["solution_status"] != "none"), "point"]
+    if len(unproven):
+        notes.append(
+            f"Not proven optimal (time limit): {', '.join(unproven)}; cheaper plans may exist."
+        )
+    missing = table.loc[table["solution_status"] == "none", "point"]
+    if len(missing) and cheapest["solution_status"] != "none":
+        notes.append(f"No plan found within the time limit: {', '.join(missing)}.")
+    reused = table.loc[table["plan_from"] != "", ["point", "plan_from"]]
+    if len(reused):
+        notes.append(
+            "The solver stopped at the time limit without a better plan, so the cheapest plan "
+            "already found within the cap is shown: "
+            + "; ".join(f"{p} uses {s}'s" for p, s in reused.itertuples(index=False))
+            + "."
+        )
+    dominated = table.loc[table["dominated"], "point"]
+    if len(dominated):
+        notes.append(
+            f"Dominated (another point is as cheap and as clean): {', '.join(dominated)}; "
+            "the gap or the time limit left them above the frontier."
+        )
+    return notes
+
+
+def pareto(
+    scenario: Scenario,
+    points: int = 5,
+    options: SolveOptions | None = None,
+    *,
+    out_dir: str | Path | None = None,
+    force: bool = False,
+    money_unit: str = "k$",
+    data: HubData | None = None,
+    stage: Callable[[str], None] | None = None,
+) -> Frontier:
+    """Compute the cost–CO2 frontier of a scenario.
+
+    Parameters
+    ----------
+    scenario : Scenario
+        The scenario; its cheapest plan is one end of the frontier.
+    points : int, default 5
+        Number of points, end points included (at least 2).
+    options : SolveOptions, optional
+        Solver settings for every point (time limit per point, gap); default
+        ``scenario.solver``.
+    out_dir : str or Path, optional
+        Write everything there atomically (``point_XX/`` plans, ``frontier.csv``,
+        ``frontier.json``, ``frontier.png``, ``report.html``); without ``force`` an
+        existing folder is kept and the next free numbered one is used.
+    force : bool, default False
+        Replace an existing ``out_dir``.
+    money_unit : str, default "k$"
+        Currency unit of the data, for the plot and report.
+    data : HubData, optional
+        An already loaded package.
+    stage : callable, optional
+        Called with a short text as each step starts (progress display).
+
+    Returns
+    -------
+    Frontier
+
+    Raises
+    ------
+    KeyboardInterrupt
+        If the user interrupts a solve (nothing is written).
+    """
+    if points < 2:
+        raise ValueError("a frontier needs at least 2 points")
+    say = stage or (lambda _s: None)
+    if options is not None:
+        scenario = replace(scenario, solver=options)
+    t0 = time.perf_counter()
+    say(f"loading and checking {scenario.data_dir}")
+    data = data if data is not None else load_data(scenario.data_dir)
+    solver = _Solver(scenario, data, say)
+    runs, info = _solve_points(solver, points, say)
+    info["seconds"] = time.perf_counter() - t0
+    width = max(2, len(str(len(runs))))
+    named = []
+    for i, (kind, cap, out) in enumerate(runs):
+        point = f"point_{i + 1:0{width}d}"
+        sc = replace(out.scenario, name=f"{scenario.name}-pareto-{point}")
+        named.append((point, kind, cap, replace(out, scenario=sc)))
+    table = pd.DataFrame([_row(n, k, c, o) for n, k, c, o in named])
+    table["dominated"] = _dominated(table)
+    table["folder"] = table["point"]
+    table = table[FRONTIER_COLUMNS]
+    info["notes"] = _notes(table, info)
+    plans = {n: (summary(o), _tables(o)) for n, _k, _c, o in named}
+    frontier = Frontier(scenario, table, plans, info)
+    if out_dir is None:
+        return frontier
+
+    def writer(folder: Path) -> None:
+        for name, _kind, _cap, outcome in named:
+            p = write_outputs(folder / name, outcome, force=True)
+            p.chmod(folder.stat().st_mode & 0o777)
+            (p / "scenario.toml").write_text(scenario_toml(outcome.scenario), encoding="utf-8")
+            plans[name] = read_result(p)
+        write_frontier_files(folder, frontier, money_unit=money_unit)
+
+    say("writing outputs")
+    target = atomic_folder(out_dir, writer, force=force)
+    return replace(frontier, folder=target)
+
+
+def _tables(outcome: RunOutcome) -> dict[str, pd.DataFrame]:
+    plan = outcome.plan
+    return {} if plan is None else {name: getattr(plan, name) for name in PLAN_TABLES}
+
+
+def write_frontier_files(folder: Path, frontier: Frontier, money_unit: str = "k$") -> None:
+    """Write ``frontier.csv``, ``frontier.json``, ``frontier.png`` and ``report.html``.
+
+    ``folder`` must already hold the ``point_XX/`` result folders.
+    """
+    from hubopt.compare import compare
+    from hubopt.report import data_date, write_report
+    from hubopt.report_figures import frontier_png
+
+    frontier.table.to_csv(folder / "frontier.csv", index=False, float_format="%.10g")
+    info = {
+        "scenario": frontier.scenario.name,
+        "points": frontier.table.to_dict(orient="records"),
+        **frontier.info,
+    }
+    (folder / "frontier.json").write_text(
+        json.dumps(_clean(info), indent=2, default=str) + "\n", encoding="utf-8"
+    )
+    points = [folder / p for p in frontier.table["folder"]]
+    base = frontier.table.loc[frontier.table["kind"] == "min_cost", "point"].iloc[0]
+    comp = compare(points, baseline=base)
+    png = frontier_png(frontier.table, money_unit=money_unit, data_date=data_date(comp.meta))
+    (folder / "frontier.png").write_bytes(png)
+    write_report(
+        folder / "report.html",
+        comp,
+        frontier=frontier,
+        money_unit=money_unit,
+        title=f"hubopt: cost–CO2 frontier of {frontier.scenario.name}",
+    )
+
+
+def _clean(o: object) -> object:
+    if isinstance(o, float) and not math.isfinite(o):
+        return None
+    if isinstance(o, dict):
+        return {str(k): _clean(v) for k, v in o.items()}
+    if isinstance(o, list | tuple):
+        return [_clean(v) for v in o]
+    if isinstance(o, np.generic):
+        return o.item()
+    return o
