@@ -20,10 +20,7 @@ Definitions (also in ``docs/compare.md``):
 from __future__ import annotations
 
 import json
-import os
-import shutil
-import tempfile
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -31,13 +28,12 @@ import numpy as np
 import pandas as pd
 
 from hubopt.errors import Issue, raise_if_errors
-from hubopt.outputs import free_folder, read_result, safe_for_spreadsheet
+from hubopt.outputs import atomic_folder, read_result, safe_for_spreadsheet
 
 __all__ = [
     "METRICS",
     "Comparison",
     "PlanSet",
-    "atomic_folder",
     "compare",
     "deltas",
     "delivered",
@@ -460,43 +456,6 @@ def wide_table(comp: Comparison) -> pd.DataFrame:
 
 
 # --------------------------------------------------------------------------- writing
-
-
-def atomic_folder(target: str | Path, writer: Callable[[Path], None], *, force: bool) -> Path:
-    """Fill a folder atomically.
-
-    ``writer(tmp)`` writes into a hidden temporary folder beside ``target``, which is
-    renamed into place only when complete.
-
-    Without ``force`` an existing ``target`` is kept and the next free numbered folder
-    (``target-2``, ...) is used, the rule of :func:`hubopt.outputs.write_outputs`.
-
-    Returns
-    -------
-    Path
-        The folder actually written.
-    """
-    target = Path(target)
-    if not force:
-        target = free_folder(target)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.tmp-", dir=target.parent))
-    try:
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o777 & ~umask)  # mkdtemp makes it private; a report is meant to be read
-        writer(tmp)
-        if target.exists():
-            old = Path(tempfile.mkdtemp(prefix=f".{target.name}.old-", dir=target.parent))
-            os.replace(target, old / target.name)
-            os.replace(tmp, target)
-            shutil.rmtree(old, ignore_errors=True)
-        else:
-            os.replace(tmp, target)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
-    return target
 
 
 def write_tables(comp: Comparison, folder: Path) -> None:

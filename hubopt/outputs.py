@@ -14,7 +14,7 @@ import os
 import platform
 import shutil
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
@@ -25,7 +25,7 @@ import pandas as pd
 if TYPE_CHECKING:
     from hubopt.pipeline import RunOutcome
 
-__all__ = ["free_folder", "read_result", "safe_for_spreadsheet", "write_outputs"]
+__all__ = ["atomic_folder", "free_folder", "read_result", "safe_for_spreadsheet", "write_outputs"]
 
 MANIFEST_VERSION = 1
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -160,6 +160,46 @@ def summary(outcome: RunOutcome) -> dict:
     return {**head, **{k: v for k, v in plan.items() if k != "scenario"}, "model": r.stats}
 
 
+def atomic_folder(target: str | Path, writer: Callable[[Path], None], *, force: bool) -> Path:
+    """Fill a folder atomically: the one place every hubopt output folder is written.
+
+    ``writer(tmp)`` writes into a hidden temporary folder beside ``target``, which is
+    renamed into place only when complete; on any failure (or Ctrl-C) the temporary
+    folder is removed and an existing ``target`` is left untouched. The folder gets the
+    usual permissions (``0o777`` less the umask), not ``mkdtemp``'s private ``0o700``.
+
+    Without ``force`` an existing ``target`` is kept and the next free numbered folder
+    (``target-2``, ...) is used; with it, ``target`` is replaced only once the new
+    content is complete.
+
+    Returns
+    -------
+    Path
+        The folder actually written.
+    """
+    target = Path(target)
+    if not force:
+        target = free_folder(target)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.tmp-", dir=target.parent))
+    try:
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o777 & ~umask)  # mkdtemp makes it private; a report is meant to be read
+        writer(tmp)
+        if target.exists():
+            old = Path(tempfile.mkdtemp(prefix=f".{target.name}.old-", dir=target.parent))
+            os.replace(target, old / target.name)
+            os.replace(tmp, target)
+            shutil.rmtree(old, ignore_errors=True)
+        else:
+            os.replace(tmp, target)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    return target
+
+
 def write_outputs(
     out_dir: str | Path,
     outcome: RunOutcome,
@@ -199,24 +239,7 @@ def write_outputs(
     from hubopt.gis import parse_formats
 
     chosen = parse_formats(formats)
-    target = Path(out_dir)
-    if not force:
-        target = free_folder(target)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.tmp-", dir=target.parent))
-    try:
-        _write_all(tmp, outcome, chosen, crs)
-        if target.exists():
-            old = Path(tempfile.mkdtemp(prefix=f".{target.name}.old-", dir=target.parent))
-            os.replace(target, old / target.name)
-            os.replace(tmp, target)
-            shutil.rmtree(old, ignore_errors=True)
-        else:
-            os.replace(tmp, target)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
-    return target
+    return atomic_folder(out_dir, lambda tmp: _write_all(tmp, outcome, chosen, crs), force=force)
 
 
 def _write_all(folder: Path, outcome: RunOutcome, formats: frozenset[str], crs: str) -> None:

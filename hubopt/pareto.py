@@ -33,11 +33,10 @@ import pandas as pd
 import pyomo.environ as pyo
 from pyomo.core.expr.numeric_expr import LinearExpression
 
-from hubopt.compare import atomic_folder
 from hubopt.data import HubData, load_data
 from hubopt.lanes import build_lanes
 from hubopt.model import HubModel, build_model
-from hubopt.outputs import PLAN_TABLES, read_result, summary, write_outputs
+from hubopt.outputs import PLAN_TABLES, atomic_folder, read_result, summary, write_outputs
 from hubopt.pipeline import RunOutcome
 from hubopt.plan import Plan, extract_plan
 from hubopt.scenario import Scenario, SolveOptions
@@ -438,7 +437,6 @@ def pareto(
     def writer(folder: Path) -> None:
         for name, _kind, _cap, outcome in named:
             p = write_outputs(folder / name, outcome, force=True)
-            p.chmod(folder.stat().st_mode & 0o777)
             (p / "scenario.toml").write_text(scenario_toml(outcome.scenario), encoding="utf-8")
             plans[name] = read_result(p)
         write_frontier_files(folder, frontier, money_unit=money_unit)

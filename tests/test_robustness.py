@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import signal
 import subprocess
 import sys
@@ -75,3 +76,11 @@ def test_formula_in_site_name_is_written_safely(tmp_path):
     folder = hubopt.write_outputs(tmp_path / "res", out)
     text = (folder / "hubs.csv").read_text()
     assert "'=cmd" in text
+
+
+def test_result_folder_is_readable_by_others(tmp_path):
+    out = hubopt.run(hubopt.Scenario(name="perm", data_dir=TINY))
+    folder = hubopt.write_outputs(tmp_path / "res", out, formats="csv")
+    umask = os.umask(0)
+    os.umask(umask)
+    assert folder.stat().st_mode & 0o777 == 0o777 & ~umask
