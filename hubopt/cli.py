@@ -370,6 +370,81 @@ def pareto(
     raise typer.Exit(EXIT_OK if fr.complete else EXIT_FEASIBLE)
 
 
+@app.command()
+def sweep(
+    model: Annotated[Path, typer.Argument(help="Scenario TOML file.")],
+    vary: Annotated[
+        list[str],
+        typer.Option("--vary", help="KEY=V1,V2,... (repeat for a grid), e.g. carbon_price=0,50"),
+    ],
+    scheduler: Annotated[
+        str | None,
+        typer.Option("--scheduler", help="Address of a running Dask scheduler (tcp://host:8786)."),
+    ] = None,
+    workers: Annotated[
+        int | None, typer.Option("--workers", min=1, help="Local worker processes.")
+    ] = None,
+    threads: Annotated[int, typer.Option("--threads", min=1, help="HiGHS threads per worker.")] = 1,
+    out_dir: Annotated[
+        Path | None, typer.Option("--out", help="Sweep folder (default results/<name>-sweep/).")
+    ] = None,
+    formats: Annotated[
+        str, typer.Option("--formats", help="Outputs per scenario: csv,gpkg,shp,geojson.")
+    ] = "csv",
+    money_unit: Annotated[
+        str, typer.Option("--money-unit", help="Currency unit of the data (k$, $, M$, …).")
+    ] = "k$",
+    force: Annotated[bool, typer.Option("--force", help="Replace an existing folder.")] = False,
+) -> None:
+    """Solve a grid of scenarios on Dask (local cluster, or --scheduler) and compare them."""
+    from hubopt.gis import parse_formats
+    from hubopt.scenario import load_scenario
+    from hubopt.sweep import parse_vary
+    from hubopt.sweep import sweep as run_sweep
+
+    chosen = parse_formats(formats)
+    scenario = load_scenario(model)
+    grid = parse_vary(vary, scenario)  # bad --vary: exit 2 before any cluster starts
+    res = run_sweep(
+        scenario,
+        grid,
+        out_dir,
+        scheduler=scheduler,
+        workers=workers,
+        threads_per_worker=threads,
+        formats=chosen,
+        force=force,
+        money_unit=money_unit,
+    )
+    t = Table(title=f"sweep · {scenario.name}", title_justify="left")
+    for col in [*grid, "status", f"total cost ({money_unit}/yr)", "gap", "hubs", "s"]:
+        t.add_column(col, justify="left" if col == "status" else "right")
+    for _i, r in res.table.iterrows():
+        t.add_row(
+            *(str(r[k]) for k in grid),
+            str(r["status"]),
+            _fmt(None if pd.isna(r["total_cost"]) else r["total_cost"]),
+            "—" if pd.isna(r["mip_gap"]) else f"{r['mip_gap']:.3%}",
+            "—" if pd.isna(r["hubs_open"]) else str(int(r["hubs_open"])),
+            f"{r['seconds']:.1f}",
+        )
+    out.print(t)
+    for _i, r in res.failed.iterrows():
+        err.print(f"[red]failed[/red] {r['scenario']}: {r['error']}")
+    if res.comparison is not None:
+        from hubopt.report_text import rich_robustness, rich_table
+
+        out.print(rich_table(res.comparison, money_unit))
+        out.print(rich_robustness(res.comparison))
+    for m in res.messages:
+        err.print(f"[yellow]{m}[/yellow]")
+    out.print(f"sweep written to [bold]{res.folder}[/bold] (sweep.csv, one folder per scenario)")
+    status = res.table["solution_status"]
+    if (status == "none").any():
+        raise typer.Exit(EXIT_NO_SOLUTION)
+    raise typer.Exit(EXIT_OK if (status == "optimal").all() else EXIT_FEASIBLE)
+
+
 @app.command(name="version")
 def show_version() -> None:
     """Print hubopt, solver and library versions."""

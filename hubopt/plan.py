@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from operator import attrgetter
 
 import numpy as np
 import pandas as pd
 
-from hubopt.model import HubModel
+from hubopt.model import HubModel, paused_gc
 
 __all__ = ["FLOW_TOL", "Plan", "extract_plan"]
 
@@ -54,8 +55,19 @@ class Plan:
     meta: dict = field(default_factory=dict)
 
 
+_VALUE = attrgetter("value")
+
+
 def _values(component, n: int) -> np.ndarray:
-    out = np.array([component[i].value for i in range(n)], dtype=float)
+    """Values of ``component[0..n-1]`` (unset = 0), read in one pass."""
+    with paused_gc():
+        # _data holds the VarData in index order 0..n-1 as built (values() is ~20x slower)
+        data = (
+            component._data.values()
+            if len(component) == n
+            else map(component.__getitem__, range(n))
+        )
+        out = np.array([np.nan if v is None else v for v in map(_VALUE, data)], dtype=float)
     return np.nan_to_num(out, nan=0.0)
 
 

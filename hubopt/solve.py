@@ -1,10 +1,19 @@
 """Hand a built model to HiGHS and read the answer back.
 
-This is the only module that talks to the solver. The Pyomo model is compiled to sparse
-matrices with Pyomo's own ``LinearStandardFormCompiler`` and passed to ``highspy`` with
-``Highs.passModel``; this was 3-4x faster than Pyomo's solver interfaces, which walk every
-constraint in Python (see ``../shared/PERFORMANCE_NOTES.md``). Any change the user made
-to the Pyomo model between build and solve is honoured, since the whole model is compiled.
+This is the only module that talks to the solver. The model reaches HiGHS as sparse
+arrays through ``Highs.passModel``, by one of two paths (:func:`standard_form`):
+
+* ``arrays``: while the Pyomo model is exactly as :func:`hubopt.model.build_model` built
+  it (:func:`hubopt.model.pristine_arrays`), the sparse arrays the build assembled are
+  passed as they are;
+* ``compiler``: after any change to the Pyomo model (an added constraint, a fixed
+  variable, a new bound, a deactivated row, ...), the whole model is compiled with
+  Pyomo's ``LinearStandardFormCompiler``, so every change is honoured.
+
+On an unchanged model both paths give identical arrays, row for row and column for
+column (``tests/test_fast_path.py``). Compiling was already 3-4x faster than Pyomo's
+solver interfaces, which walk every constraint in Python (see
+``../shared/PERFORMANCE_NOTES.md``); the ``arrays`` path skips the walk altogether.
 """
 
 from __future__ import annotations
@@ -15,17 +24,26 @@ import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from enum import StrEnum
+from typing import Literal
 
 import highspy
 import numpy as np
+import scipy.sparse as sp
 from pyomo.common.errors import InfeasibleConstraintException
 from pyomo.environ import Var
 from pyomo.repn.plugins.standard_form import LinearStandardFormCompiler
 
-from hubopt.model import HubModel
+from hubopt.model import FAMILIES, HubModel, ModelArrays, paused_gc, pristine_arrays
 from hubopt.scenario import SolveOptions
 
-__all__ = ["SolutionStatus", "SolveOptions", "SolveResult", "Termination", "solve_model"]
+__all__ = [
+    "SolutionStatus",
+    "SolveOptions",
+    "SolveResult",
+    "Termination",
+    "solve_model",
+    "standard_form",
+]
 
 
 class Termination(StrEnum):
@@ -174,23 +192,14 @@ def solve_model(
     opts = options or hub.scenario.solver
     if hub.infeasible_reasons:
         return _no_solve(hub, Termination.INFEASIBLE, "; ".join(hub.infeasible_reasons), 0.0)
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
     try:
-        form = LinearStandardFormCompiler().write(hub.model, mixed_form=True)
+        arr, path = standard_form(hub)
     except InfeasibleConstraintException as exc:
         return _no_solve(hub, Termination.INFEASIBLE, str(exc), time.perf_counter() - t0)
-    columns = form.columns
-    n, m = len(columns), form.A.shape[0]
-    lower = np.array([-np.inf if v.lb is None else v.lb for v in columns], dtype=float)
-    upper = np.array([np.inf if v.ub is None else v.ub for v in columns], dtype=float)
-    integrality = np.array([1 if v.is_integer() else 0 for v in columns], dtype=np.int32)
-    rhs = np.asarray(form.rhs, dtype=float)
-    sense = np.array([r.bound_type for r in form.rows], dtype=np.int8)
-    row_lo = np.where(sense >= 0, np.where(sense == 0, rhs, -np.inf), rhs)
-    row_hi = np.where(sense <= 0, np.where(sense == 0, rhs, np.inf), rhs)
-    a = form.A.tocsc()
-    cost = np.asarray(form.c.todense()).ravel() if n else np.zeros(0)
-    offset = float(form.c_offset[0]) if len(form.c_offset) else 0.0
+    n, m = len(arr.columns), len(arr.rows)
+    lower, upper, integrality, cost = arr.col_lower, arr.col_upper, arr.integrality, arr.cost
+    a = arr.a
 
     h = highspy.Highs()
     log_fd, log_path = tempfile.mkstemp(prefix="hubopt-highs-", suffix=".log")
@@ -206,10 +215,12 @@ def solve_model(
     if opts.time_limit_s is not None:
         h.setOptionValue("time_limit", float(opts.time_limit_s))
     h.passModel(
-        n, m, a.nnz, 1, 1, offset, cost, lower, upper, row_lo, row_hi,
+        n, m, a.nnz, int(highspy.MatrixFormat.kRowwise), int(highspy.ObjSense.kMinimize),
+        arr.offset, cost, lower, upper, arr.row_lower, arr.row_upper,
         a.indptr.astype(np.int32), a.indices.astype(np.int32), a.data.astype(float),
-        integrality,
+        integrality.astype(np.int32),
     )  # fmt: skip
+    rhs = np.concatenate([arr.row_lower, arr.row_upper])
     stats = {
         **hub.stats,
         "columns": n,
@@ -220,9 +231,11 @@ def solve_model(
         "bounds_range": _coef_range(
             np.concatenate([lower, upper])[np.isfinite(np.r_[lower, upper])]
         ),
-        "rhs_range": _coef_range(rhs),
+        "rhs_range": _coef_range(rhs[np.isfinite(rhs)]),
+        "handoff": path,
     }
     t_compile = time.perf_counter() - t0
+    stats["compile_cpu_seconds"] = time.process_time() - c0
     if progress is not None:
         start = time.perf_counter()
 
@@ -269,7 +282,8 @@ def solve_model(
         gap = 0.0 if objective is not None else None
     if sol_status is not SolutionStatus.NONE:
         x = np.asarray(h.getSolution().col_value, dtype=float)
-        _load_values(hub, columns, x)
+        with paused_gc():
+            _load_values(hub, arr, path, x)
     message = {
         Termination.OPTIMAL: f"solved to optimality within a relative gap of {opts.mip_rel_gap:g}",
         Termination.TIME_LIMIT: "stopped at the time limit"
@@ -296,12 +310,82 @@ def solve_model(
     )
 
 
-def _load_values(hub: HubModel, columns: list, x: np.ndarray) -> None:
+def standard_form(
+    hub: HubModel, *, path: Literal["auto", "arrays", "compiler"] = "auto"
+) -> tuple[ModelArrays, str]:
+    """Return the model as the sparse arrays handed to HiGHS, and the path that made them.
+
+    Parameters
+    ----------
+    hub : HubModel
+        From :func:`hubopt.model.build_model`, possibly changed since.
+    path : {"auto", "arrays", "compiler"}
+        ``auto`` uses the arrays assembled by the build while the Pyomo model is
+        unchanged (:func:`hubopt.model.pristine_arrays`), else compiles the Pyomo model.
+        ``compiler`` always compiles; ``arrays`` raises ``ValueError`` if the model was
+        changed.
+
+    Returns
+    -------
+    ModelArrays, str
+        The arrays (one row per constraint row, a ranged row as two; one column per
+        variable that appears in a row or the objective, in the order of
+        :data:`hubopt.model.FAMILIES` then any other variables) and ``"arrays"`` or
+        ``"compiler"``.
+
+    Raises
+    ------
+    InfeasibleConstraintException
+        From the compiler, for a constraint without variables that cannot hold.
+    """
+    if path != "compiler":
+        arr = pristine_arrays(hub)
+        if arr is not None:
+            return arr, "arrays"
+        if path == "arrays":
+            raise ValueError("the Pyomo model was changed after build_model: compile it")
+    return _compile(hub), "compiler"
+
+
+def _compile(hub: HubModel) -> ModelArrays:
+    """Compile the Pyomo model with ``LinearStandardFormCompiler`` (mixed form)."""
+    m = hub.model
+    order = [c for c in (m.component(f) for f in FAMILIES) if isinstance(c, Var)]
+    form = LinearStandardFormCompiler().write(m, mixed_form=True, column_order=order)
+    columns = list(form.columns)
+    lower = np.array([-np.inf if v.lb is None else v.lb for v in columns], dtype=float)
+    upper = np.array([np.inf if v.ub is None else v.ub for v in columns], dtype=float)
+    integrality = np.array([1 if v.is_integer() else 0 for v in columns], dtype=np.int8)
+    rhs = np.asarray(form.rhs, dtype=float)
+    sense = np.array([r.bound_type for r in form.rows], dtype=np.int8)
+    row_lo = np.where(sense >= 0, np.where(sense == 0, rhs, -np.inf), rhs)
+    row_hi = np.where(sense <= 0, np.where(sense == 0, rhs, np.inf), rhs)
+    cost = np.asarray(form.c.todense()).ravel() if columns else np.zeros(0)
+    offset = float(form.c_offset[0]) if len(form.c_offset) else 0.0
+    return ModelArrays(
+        a=sp.csr_array(form.A),
+        row_lower=row_lo,
+        row_upper=row_hi,
+        col_lower=lower,
+        col_upper=upper,
+        integrality=integrality,
+        cost=cost,
+        columns=columns,
+        rows=[r.constraint for r in form.rows],
+        offset=offset,
+    )
+
+
+def _load_values(hub: HubModel, arr: ModelArrays, path: str, x: np.ndarray) -> None:
     """Write solver values back into the Pyomo variables (absent columns become 0/lb)."""
-    seen = set()
-    for v, val in zip(columns, x, strict=True):
-        v.set_value(float(val), skip_validation=True)
-        seen.add(id(v))
-    for v in hub.model.component_data_objects(Var, descend_into=True):
-        if id(v) not in seen:
-            v.set_value(v.value if v.fixed else (v.lb or 0.0), skip_validation=True)
+    for v, val in zip(arr.columns, x.tolist(), strict=True):
+        v.set_value(val, skip_validation=True)
+    if path == "arrays":
+        rest = arr.snapshot["dropped"]
+    else:
+        seen = set(map(id, arr.columns))
+        rest = [
+            v for v in hub.model.component_data_objects(Var, descend_into=True) if id(v) not in seen
+        ]
+    for v in rest:
+        v.set_value(v.value if v.fixed else (v.lb or 0.0), skip_validation=True)

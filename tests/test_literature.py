@@ -139,7 +139,6 @@ def test_evaluate_rules():
 @needs_instances
 @pytest.mark.parametrize(("family", "name"), [("orlib", "cap41"), ("holmberg", "p1")])
 def test_hubopt_matches_known_optimum(family, name):
-    pytest.importorskip("hubopt")
     case = next(c for c in lit.list_cases(BENCH, "small", only=[name]) if c.name == name)
     assert case.optimum == _optimum(family, case.path.name)
     outcome = lit.solve_case(case, time_limit=60.0)

@@ -355,3 +355,22 @@ def test_unreachable_demand_is_reported_infeasible(net, solve):
     out = solve(net)
     assert out.result.termination is Termination.INFEASIBLE
     assert "C2" in out.result.message
+
+
+def test_explicit_lanes_may_forward_through_a_customer(tables, solve):
+    """F1 → C1 → C2: C1 takes 10, keeps 5 and forwards 5 (regression: strong linking)."""
+    tables["lanes"] = pd.DataFrame(
+        {
+            "origin": ["F1", "C1"],
+            "destination": ["C1", "C2"],
+            "mode": ["road", "road"],
+            "product": ["good", "good"],
+            "cost_per_unit": [1.0, 1.0],
+        }
+    )
+    out = solve(tables)
+    assert out.result.termination is Termination.OPTIMAL
+    # fixed 10 + production 10 + 10 * 1 (F1→C1) + 5 * 1 (C1→C2)
+    assert out.result.objective == pytest.approx(35.0)
+    f = out.plan.flows.set_index(["origin", "destination"])["quantity"]
+    assert f[("F1", "C1")] == pytest.approx(10) and f[("C1", "C2")] == pytest.approx(5)
