@@ -16,6 +16,7 @@ import shutil
 import sqlite3
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import geopandas as gpd
@@ -587,7 +588,17 @@ def qgis_process_exe() -> str | None:
     return None
 
 
-QGIS_ENV = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "XDG_RUNTIME_DIR": "/tmp"}
+# QGIS embeds the system Python: run it with the system PATH only, so that it does not
+# pick up this virtual environment's interpreter (whose sys.path lacks the qgis module),
+# and with a private runtime directory as Qt requires.
+_QGIS_RUNTIME = tempfile.mkdtemp(prefix="hubopt-qgis-runtime-")
+QGIS_ENV = {
+    "PATH": "/usr/sbin:/usr/bin:/sbin:/bin",
+    "HOME": os.environ.get("HOME", "/root"),
+    "LANG": "C.UTF-8",
+    "QT_QPA_PLATFORM": "offscreen",
+    "XDG_RUNTIME_DIR": _QGIS_RUNTIME,
+}
 
 
 @pytest.mark.skipif(qgis_process_exe() is None, reason="QGIS (qgis_process) is not installed")
