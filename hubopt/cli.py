@@ -154,6 +154,12 @@ class _Progress:
         )
 
 
+def _solver_overrides(time_limit: float | None, gap: float | None, threads: int | None) -> dict:
+    """Return the solver options given on the command line (``None`` = keep the file's)."""
+    given = {"time_limit_s": time_limit, "mip_rel_gap": gap, "threads": threads}
+    return {k: v for k, v in given.items() if v is not None}
+
+
 def _exit_code(result) -> int:
     if result.termination is Termination.INTERRUPTED:
         return EXIT_INTERRUPTED
@@ -201,11 +207,7 @@ def solve(
     chosen = parse_formats(formats)  # bad --formats / --crs: exit 2 before solving
     check_crs(crs)
     scenario = load_scenario(model)
-    changes = {
-        k: v
-        for k, v in {"time_limit_s": time_limit, "mip_rel_gap": gap, "threads": threads}.items()
-        if v is not None
-    }
+    changes = _solver_overrides(time_limit, gap, threads)
     if solver_log:
         changes["log_to_console"] = True
     scenario = scenario.with_options(**changes)
@@ -333,11 +335,7 @@ def pareto(
     from hubopt.scenario import load_scenario
 
     scenario = load_scenario(model)
-    changes = {
-        k: v
-        for k, v in {"time_limit_s": time_limit, "mip_rel_gap": gap, "threads": threads}.items()
-        if v is not None
-    }
+    changes = _solver_overrides(time_limit, gap, threads)
     scenario = scenario.with_options(**changes)
     target = out_dir or Path("results") / f"{scenario.name}-pareto"
     with err.status("starting", spinner="dots") as status:

@@ -596,7 +596,7 @@ def add_balance(m, cols, t, data: HubData, lanes: pd.DataFrame) -> tuple[pd.Data
     )
     _add_rows(m, "balance", cols, row, col, coef, rhs, rhs)
     has_var = np.zeros(len(bal), dtype=bool)
-    has_var[np.unique(row)] = True
+    has_var |= np.bincount(row, minlength=len(bal)) > 0
     reasons = [
         f"demand of {r.demand:g} for '{r.product}' at site '{r.site_id}' cannot be met: "
         "no supply, production or lane reaches it"

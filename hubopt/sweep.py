@@ -35,6 +35,7 @@ read and checked exactly as in TOML), plus ``demand_scale``:
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import json
 import math
@@ -43,12 +44,14 @@ import tempfile
 import time
 import tomllib
 import traceback
+import uuid
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
+from distributed.diagnostics.plugin import WorkerPlugin
 
 from hubopt.data import HubData, load_data
 from hubopt.errors import HubDataError, Issue, raise_if_errors
@@ -56,6 +59,7 @@ from hubopt.scenario import Scenario, scenario_from_dict
 
 __all__ = [
     "SWEEP_KEYS",
+    "HighsThreads",
     "SweepResult",
     "parse_vary",
     "scale_demand",
@@ -275,6 +279,7 @@ def sweep_points(base: Scenario, vary: Mapping[str, Sequence[Any]]) -> list[dict
     raise_if_errors(issues)
     base_raw = _raw(base)
     points = []
+    seen: dict[str, int] = {}
     keys = list(vary)
     for combo in itertools.product(*(list(vary[k]) for k in keys)):
         values = dict(zip(keys, combo, strict=True))
@@ -284,6 +289,9 @@ def sweep_points(base: Scenario, vary: Mapping[str, Sequence[Any]]) -> list[dict
                 raw = _apply(raw, k, v)
         sc = scenario_from_dict(raw, Path.cwd(), "sweep")
         name = "__".join([base.name, *(f"{k}={_fmt(v)}" for k, v in values.items())])
+        seen[name] = seen.get(name, 0) + 1
+        if seen[name] > 1:  # e.g. two data packages in folders of the same name
+            name = f"{name}-{seen[name]}"
         tag = ", ".join(f"{k}={_fmt(v)}" for k, v in values.items())
         desc = f"{base.description} [sweep: {tag}]".strip()
         sc = replace(sc, name=name, description=desc, source=None)
@@ -330,22 +338,24 @@ def init_highs_threads(threads: int) -> int:
     return int(threads)
 
 
-def _highs_plugin(threads: int):
-    from distributed.diagnostics.plugin import WorkerPlugin
+class HighsThreads(WorkerPlugin):
+    """Dask worker plugin: set HiGHS's threads once, when the worker starts.
 
-    class HighsThreads(WorkerPlugin):
-        """Set HiGHS's threads once when a worker starts."""
+    Parameters
+    ----------
+    threads : int
+        HiGHS threads of every scenario solved by the worker.
+    """
 
-        name = "hubopt-highs-threads"
-        idempotent = True
+    name = "hubopt-highs-threads"
+    idempotent = True
 
-        def __init__(self, n: int):
-            self.n = n
+    def __init__(self, threads: int):
+        self.threads = int(threads)
 
-        def setup(self, worker) -> None:
-            init_highs_threads(self.n)
-
-    return HighsThreads(threads)
+    def setup(self, worker) -> None:
+        """Start HiGHS's thread pool in the worker process."""
+        init_highs_threads(self.threads)
 
 
 def solve_point(
@@ -431,6 +441,17 @@ def _write_files(target: Path, files: dict[str, bytes], extra: dict) -> None:
         (folder / "sweep.json").write_text(json.dumps(extra, indent=1, default=str) + "\n")
 
     atomic_folder(target, writer, force=True)
+
+
+def _write_table(folder: Path, points: list[dict], rows: dict[str, dict]) -> pd.DataFrame:
+    """Write ``sweep.csv`` (grid order, scenarios done so far) and return the table."""
+    from hubopt.outputs import safe_for_spreadsheet
+
+    table = pd.DataFrame([rows[p["name"]] for p in points if p["name"] in rows])
+    tmp = folder / ".sweep.csv.tmp"
+    safe_for_spreadsheet(table).to_csv(tmp, index=False, float_format="%.10g")
+    os.replace(tmp, folder / "sweep.csv")
+    return table
 
 
 _COLUMNS = [
@@ -555,13 +576,13 @@ def sweep(
             )
             client = Client(own_cluster)
     rows: dict[str, dict] = {}
+    futures: dict = {}
     try:
-        client.register_plugin(_highs_plugin(threads_per_worker))
+        client.register_plugin(HighsThreads(threads_per_worker))
         data_ref = client.scatter(shared, broadcast=True) if shared is not None else None
+        token = uuid.uuid4().hex[:8]
         futures = {
-            client.submit(
-                solve_point, p, data_ref, chosen, crs, key=f"hubopt-sweep-{i}-{p['name']}"
-            ): p
+            client.submit(solve_point, p, data_ref, chosen, crs, key=f"hubopt-sweep-{token}-{i}"): p
             for i, p in enumerate(points)
         }
         with _progress(len(points), show_progress) as advance:
@@ -587,19 +608,21 @@ def sweep(
                     _write_files(target, res["files"], extra)
                 row = _row(point, res, target)
                 rows[point["name"]] = row
+                _write_table(folder, points, rows)  # kept current: an interrupted sweep has it
                 advance(row)
                 if on_result is not None:
                     on_result(row)
+    except BaseException:
+        with contextlib.suppress(Exception):
+            client.cancel(list(futures))
+        raise
     finally:
         if own_cluster is not None:
             client.close()
             own_cluster.close()
         elif scheduler and client is not None:
             client.close()
-    table = pd.DataFrame([rows[p["name"]] for p in points if p["name"] in rows])
-    from hubopt.outputs import safe_for_spreadsheet
-
-    safe_for_spreadsheet(table).to_csv(folder / "sweep.csv", index=False, float_format="%.10g")
+    table = _write_table(folder, points, rows)
     comparison, compare_folder, messages = None, None, []
     done = [folder / r["folder"] for r in table.to_dict("records") if r["folder"]]
     if compare_results and done:

@@ -93,6 +93,7 @@ def test_sweep_equals_solving_one_by_one(base, client, tmp_path):
 
 
 def test_failed_scenario_is_reported_and_the_others_complete(pkg, base, client, tmp_path):
+    """Runs on the module's cluster through its scheduler address (``--scheduler``)."""
     bad = write_package(
         tmp_path / "bad", {**network(), "demand": "site_id,product,quantity\nC1,good,lots\n"}
     )
@@ -100,7 +101,7 @@ def test_failed_scenario_is_reported_and_the_others_complete(pkg, base, client, 
         base,
         {"data": [str(pkg), str(bad)], "carbon_price": [0, 2]},
         tmp_path / "sw",
-        client=client,
+        scheduler=client.scheduler.address,  # an existing scheduler, as with --scheduler
         show_progress=False,
     )
     t = res.table.set_index("scenario")
@@ -112,6 +113,14 @@ def test_failed_scenario_is_reported_and_the_others_complete(pkg, base, client, 
     assert (t.loc[res.failed["scenario"], "folder"].fillna("") == "").all()
     csv = pd.read_csv(res.folder / "sweep.csv")
     assert csv["error"].notna().sum() == 2
+
+
+def test_same_names_get_numbered(base, tmp_path):
+    a, b = tmp_path / "x" / "pkg", tmp_path / "y" / "pkg"
+    a.mkdir(parents=True)
+    b.mkdir(parents=True)
+    names = [p["name"] for p in sweep_points(base, {"data": [str(a), str(b)]})]
+    assert names == ["net__data=pkg", "net__data=pkg-2"]
 
 
 def test_parse_vary_types_values_as_toml(base):
