@@ -122,7 +122,7 @@ def test_time_limit_exit_code(tmp_path):
     pkg = write_package(tmp_path / "pkg", random_cflp(50, 200, seed=3))
     sc = scenario_file(tmp_path, pkg, "[constraints]\nsingle_sourcing = true\n")
     r = hubopt_cli(
-        "solve", str(sc), "--out", str(tmp_path / "res"), "--time-limit", "3", "--gap", "0"
+        "solve", str(sc), "--out", str(tmp_path / "res"), "--time-limit", "6", "--gap", "0"
     )
     assert r.returncode == 3, r.stderr
     s = json.loads((tmp_path / "res" / "summary.json").read_text())
