@@ -8,6 +8,7 @@ point a user at the exact line to fix.
 from __future__ import annotations
 
 import csv
+import difflib
 import io
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -217,8 +218,6 @@ def read_table(spec: FileSpec, text: str, issues: list[Issue]) -> pd.DataFrame |
     known = {c.name for c in spec.columns}
     missing = [c.name for c in spec.columns if c.required and c.name not in header]
     for name in missing:
-        import difflib
-
         near = difflib.get_close_matches(name, [h for h in header if h not in known], n=1)
         hint = f" (is '{near[0]}' a typo for it?)" if near else ""
         issues.append(
@@ -233,8 +232,6 @@ def read_table(spec: FileSpec, text: str, issues: list[Issue]) -> pd.DataFrame |
         )
     for h in header:
         if h and h not in known:
-            import difflib
-
             near = difflib.get_close_matches(h, sorted(known), n=1, cutoff=0.8)
             if near and near[0] not in header:
                 issues.append(
