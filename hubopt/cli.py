@@ -303,7 +303,8 @@ def compare(
     from hubopt.report_text import rich_robustness, rich_table
 
     comp = compare_results(results, baseline=baseline, within_km=within_km)
-    with err.status("writing the comparison and report.html", spinner="dots"):
+    with _Progress("compare") as show:
+        show.stage("writing the comparison and report.html")
         folder = write_comparison(comp, out_dir, force=force, money_unit=money_unit)
     out.print(rich_table(comp, money_unit))
     out.print(rich_robustness(comp))
@@ -338,14 +339,14 @@ def pareto(
     changes = _solver_overrides(time_limit, gap, threads)
     scenario = scenario.with_options(**changes)
     target = out_dir or Path("results") / f"{scenario.name}-pareto"
-    with err.status("starting", spinner="dots") as status:
+    with _Progress(f"{scenario.name} frontier") as show:
         fr = run_pareto(
             scenario,
             points,
             out_dir=target,
             force=force,
             money_unit=money_unit,
-            stage=lambda text: status.update(f"[bold]{scenario.name}[/bold] frontier: {text}"),
+            stage=show.stage,
         )
     t = Table(title=f"cost–CO2 frontier · {scenario.name}", title_justify="left")
     for col in ("point", "CO2 cap (t/yr)", f"total cost ({money_unit}/yr)", "CO2 (t/yr)"):
