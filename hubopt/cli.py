@@ -7,6 +7,7 @@ Exit codes: 0 optimal · 2 bad input · 3 feasible plan, optimality not proven (
 
 from __future__ import annotations
 
+import signal
 import sys
 import time
 from pathlib import Path
@@ -184,7 +185,11 @@ def solve(
     gap: Annotated[float | None, typer.Option("--gap", help="Relative MIP gap.")] = None,
     threads: Annotated[int | None, typer.Option("--threads", help="HiGHS threads.")] = None,
     force: Annotated[
-        bool, typer.Option("--force", help="Replace an existing result folder.")
+        bool,
+        typer.Option(
+            "--force",
+            help="Replace an existing result folder that hubopt wrote (never your own files).",
+        ),
     ] = False,
     solver_log: Annotated[
         bool, typer.Option("--solver-log", help="Print HiGHS's own log while solving.")
@@ -212,6 +217,9 @@ def solve(
         changes["log_to_console"] = True
     scenario = scenario.with_options(**changes)
     target = out_dir or Path("results") / scenario.name
+    from hubopt.folder import check_target
+
+    check_target(target, force=force, protect=(scenario.data_dir, scenario.source))
     try:
         with _Progress(scenario.name) as show:
             outcome = run(scenario, stage=show.stage, progress=show.progress)
@@ -295,7 +303,9 @@ def compare(
     money_unit: Annotated[
         str, typer.Option("--money-unit", help="Currency unit of the data (k$, $, M$, …).")
     ] = "k$",
-    force: Annotated[bool, typer.Option("--force", help="Replace an existing folder.")] = False,
+    force: Annotated[
+        bool, typer.Option("--force", help="Replace an existing folder that hubopt wrote.")
+    ] = False,
 ) -> None:
     """Compare plans side by side: key figures, deltas, site robustness, HTML report."""
     from hubopt.compare import compare as compare_results
@@ -328,7 +338,9 @@ def pareto(
     money_unit: Annotated[
         str, typer.Option("--money-unit", help="Currency unit of the data (k$, $, M$, …).")
     ] = "k$",
-    force: Annotated[bool, typer.Option("--force", help="Replace an existing folder.")] = False,
+    force: Annotated[
+        bool, typer.Option("--force", help="Replace an existing folder that hubopt wrote.")
+    ] = False,
 ) -> None:
     """Compute the cost–CO2 frontier (ε-constraint); every point is a full plan."""
     from hubopt.pareto import pareto as run_pareto
@@ -393,7 +405,9 @@ def sweep(
     money_unit: Annotated[
         str, typer.Option("--money-unit", help="Currency unit of the data (k$, $, M$, …).")
     ] = "k$",
-    force: Annotated[bool, typer.Option("--force", help="Replace an existing folder.")] = False,
+    force: Annotated[
+        bool, typer.Option("--force", help="Replace an existing folder that hubopt wrote.")
+    ] = False,
 ) -> None:
     """Solve a grid of scenarios on Dask (local cluster, or --scheduler) and compare them."""
     from hubopt.gis import parse_formats
@@ -454,8 +468,15 @@ def show_version() -> None:
         out.print(f"{k:8} {v}")
 
 
+def _terminate_like_ctrl_c(signum, frame) -> None:  # noqa: ARG001 - signal handler
+    """SIGTERM: stop the way Ctrl-C does (the solver stops, nothing half-written stays)."""
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    signal.raise_signal(signal.SIGINT)
+
+
 def main() -> None:
     """Entry point: run the app, turning input errors into exit code 2 and no traceback."""
+    signal.signal(signal.SIGTERM, _terminate_like_ctrl_c)
     try:
         app()  # standalone: usage errors exit 2 with click's message
     except HubDataError as exc:

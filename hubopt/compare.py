@@ -28,7 +28,8 @@ import numpy as np
 import pandas as pd
 
 from hubopt.errors import Issue, raise_if_errors
-from hubopt.outputs import atomic_folder, read_result, safe_for_spreadsheet
+from hubopt.folder import atomic_folder
+from hubopt.outputs import read_result, safe_for_spreadsheet
 
 __all__ = [
     "METRICS",
@@ -485,7 +486,8 @@ def write_comparison(
     out_dir : str or Path
         Target folder (e.g. ``results/compare``).
     force : bool, default False
-        Replace an existing folder (else the next free numbered folder is used).
+        Replace an existing folder that hubopt wrote (else the next free numbered
+        folder is used); never one of the compared result folders.
     money_unit : str, default "k$"
         Currency unit of the data, used in labels.
     title : str
@@ -502,4 +504,5 @@ def write_comparison(
         write_tables(comp, folder)
         write_report(folder / "report.html", comp, money_unit=money_unit, title=title)
 
-    return atomic_folder(out_dir, writer, force=force)
+    inputs = [m.get("folder") for m in comp.meta.values()]
+    return atomic_folder(out_dir, writer, force=force, kind="compare", protect=inputs)

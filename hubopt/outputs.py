@@ -10,17 +10,17 @@ from __future__ import annotations
 import hashlib
 import json
 import math
-import os
 import platform
 import shutil
-import tempfile
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from datetime import UTC, datetime
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pandas as pd
+
+from hubopt.folder import OWNER_KEY, atomic_folder, free_folder
 
 if TYPE_CHECKING:
     from hubopt.pipeline import RunOutcome
@@ -89,25 +89,21 @@ def _versions() -> dict:
     return out
 
 
-def free_folder(target: Path) -> Path:
-    """Return ``target`` if it does not exist, else the first free ``target-2``, ``-3``, ..."""
-    if not target.exists():
-        return target
-    n = 2
-    while (cand := target.with_name(f"{target.name}-{n}")).exists():
-        n += 1
-    return cand
-
-
 def manifest(outcome: RunOutcome) -> dict:
     """Everything needed to reproduce a run: inputs with hashes, options, versions."""
     sc = outcome.scenario
     inputs = {}
     if sc.data_dir and Path(sc.data_dir).is_dir():
-        for f in sorted(Path(sc.data_dir).glob("*.csv")):
-            inputs[f.name] = _sha256(f)
+        from hubopt.schema import FILES
+
+        for name in sorted(FILES):
+            f = Path(sc.data_dir) / f"{name}.csv"
+            if f.is_file():  # a regular file (or a link to one): never a FIFO or device
+                inputs[f.name] = _sha256(f)
     r = outcome.result
     return {
+        OWNER_KEY: "hubopt",
+        "kind": "solve",
         "manifest_version": MANIFEST_VERSION,
         "created_utc": datetime.now(UTC).isoformat(timespec="seconds"),
         "scenario": {
@@ -160,46 +156,6 @@ def summary(outcome: RunOutcome) -> dict:
     return {**head, **{k: v for k, v in plan.items() if k != "scenario"}, "model": r.stats}
 
 
-def atomic_folder(target: str | Path, writer: Callable[[Path], None], *, force: bool) -> Path:
-    """Fill a folder atomically: the one place every hubopt output folder is written.
-
-    ``writer(tmp)`` writes into a hidden temporary folder beside ``target``, which is
-    renamed into place only when complete; on any failure (or Ctrl-C) the temporary
-    folder is removed and an existing ``target`` is left untouched. The folder gets the
-    usual permissions (``0o777`` less the umask), not ``mkdtemp``'s private ``0o700``.
-
-    Without ``force`` an existing ``target`` is kept and the next free numbered folder
-    (``target-2``, ...) is used; with it, ``target`` is replaced only once the new
-    content is complete.
-
-    Returns
-    -------
-    Path
-        The folder actually written.
-    """
-    target = Path(target)
-    if not force:
-        target = free_folder(target)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.tmp-", dir=target.parent))
-    try:
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o777 & ~umask)  # mkdtemp makes it private; a report is meant to be read
-        writer(tmp)
-        if target.exists():
-            old = Path(tempfile.mkdtemp(prefix=f".{target.name}.old-", dir=target.parent))
-            os.replace(target, old / target.name)
-            os.replace(tmp, target)
-            shutil.rmtree(old, ignore_errors=True)
-        else:
-            os.replace(tmp, target)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
-    return target
-
-
 def write_outputs(
     out_dir: str | Path,
     outcome: RunOutcome,
@@ -217,8 +173,9 @@ def write_outputs(
     outcome : RunOutcome
         From :func:`hubopt.pipeline.run`.
     force : bool, default False
-        Replace an existing folder. Without it, an existing folder is kept and the next
-        free numbered folder (``baseline-2``, ...) is used.
+        Replace an existing folder, only if hubopt wrote it (see
+        :func:`hubopt.folder.atomic_folder`). Without it, an existing folder is kept and
+        the next free numbered folder (``baseline-2``, ...) is used.
     formats : str or iterable of str, optional
         Any of ``csv`` (plan tables), ``gpkg``, ``shp``, ``geojson`` (GIS layers, see
         :func:`hubopt.gis.write_gis`); default all. Summary, manifest and solver log are
@@ -234,12 +191,20 @@ def write_outputs(
     Raises
     ------
     HubDataError
-        For an unknown format or CRS (nothing is written, earlier results are kept).
+        For an unknown format or CRS, or an output location that cannot be used
+        (nothing is written, earlier results are kept).
     """
     from hubopt.gis import parse_formats
 
     chosen = parse_formats(formats)
-    return atomic_folder(out_dir, lambda tmp: _write_all(tmp, outcome, chosen, crs), force=force)
+    sc = outcome.scenario
+    return atomic_folder(
+        out_dir,
+        lambda tmp: _write_all(tmp, outcome, chosen, crs),
+        force=force,
+        kind="solve",
+        protect=(sc.data_dir, sc.source),
+    )
 
 
 def _write_all(folder: Path, outcome: RunOutcome, formats: frozenset[str], crs: str) -> None:

@@ -34,9 +34,10 @@ import pyomo.environ as pyo
 from pyomo.core.expr.numeric_expr import LinearExpression
 
 from hubopt.data import HubData, load_data
+from hubopt.folder import atomic_folder, check_target
 from hubopt.lanes import build_lanes
 from hubopt.model import HubModel, build_model
-from hubopt.outputs import PLAN_TABLES, atomic_folder, read_result, summary, write_outputs
+from hubopt.outputs import PLAN_TABLES, read_result, summary, write_outputs
 from hubopt.pipeline import RunOutcome
 from hubopt.plan import Plan, extract_plan
 from hubopt.scenario import Scenario, SolveOptions
@@ -390,7 +391,7 @@ def pareto(
         ``frontier.json``, ``frontier.png``, ``report.html``); without ``force`` an
         existing folder is kept and the next free numbered one is used.
     force : bool, default False
-        Replace an existing ``out_dir``.
+        Replace an existing ``out_dir`` that hubopt wrote.
     money_unit : str, default "k$"
         Currency unit of the data, for the plot and report.
     data : HubData, optional
@@ -412,6 +413,9 @@ def pareto(
     say = stage or (lambda _s: None)
     if options is not None:
         scenario = replace(scenario, solver=options)
+    protect = (scenario.data_dir, scenario.source)
+    if out_dir is not None:
+        check_target(out_dir, force=force, protect=protect)  # before the solves, not after
     t0 = time.perf_counter()
     say(f"loading and checking {scenario.data_dir}")
     data = data if data is not None else load_data(scenario.data_dir)
@@ -442,7 +446,7 @@ def pareto(
         write_frontier_files(folder, frontier, money_unit=money_unit)
 
     say("writing outputs")
-    target = atomic_folder(out_dir, writer, force=force)
+    target = atomic_folder(out_dir, writer, force=force, kind="pareto", protect=protect)
     return replace(frontier, folder=target)
 
 

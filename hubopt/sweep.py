@@ -431,7 +431,7 @@ def _error_text(exc: BaseException) -> str:
 
 
 def _write_files(target: Path, files: dict[str, bytes], extra: dict) -> None:
-    from hubopt.outputs import atomic_folder
+    from hubopt.folder import atomic_folder
 
     def writer(folder: Path) -> None:
         for rel, content in files.items():
@@ -440,7 +440,7 @@ def _write_files(target: Path, files: dict[str, bytes], extra: dict) -> None:
             p.write_bytes(content)
         (folder / "sweep.json").write_text(json.dumps(extra, indent=1, default=str) + "\n")
 
-    atomic_folder(target, writer, force=True)
+    atomic_folder(target, writer, force=True, kind="solve")
 
 
 def _write_table(folder: Path, points: list[dict], rows: dict[str, dict]) -> pd.DataFrame:
@@ -540,8 +540,8 @@ def sweep(
     """
     from distributed import Client, LocalCluster, as_completed
 
+    from hubopt.folder import check_target, claim_folder
     from hubopt.gis import parse_formats
-    from hubopt.outputs import free_folder
 
     chosen = sorted(parse_formats(formats))
     points = sweep_points(scenario, vary)
@@ -554,9 +554,8 @@ def sweep(
     ]
     shared = None if "data" in vary else load_data(scenario.data_dir)
     folder = Path(out_dir) if out_dir is not None else Path("results") / f"{scenario.name}-sweep"
-    if not force:
-        folder = free_folder(folder)
-    folder.mkdir(parents=True, exist_ok=True)
+    check_target(folder, force=force, protect=(scenario.data_dir, scenario.source))
+    folder = claim_folder(folder, force=force, kind="sweep")
 
     own_cluster = None
     if client is None:

@@ -3,33 +3,11 @@
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
-from pathlib import Path
 
 import pandas as pd
 import pytest
 from conftest import REPO, TINY, write_package
-from test_status_paths import random_cflp
-
-
-def hubopt_cli(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
-    env = {**os.environ, "COLUMNS": "200"}
-    return subprocess.run(
-        [sys.executable, "-m", "hubopt", *args],
-        capture_output=True,
-        text=True,
-        cwd=cwd or REPO,
-        env=env,
-        timeout=300,
-    )
-
-
-def scenario_file(tmp_path: Path, data: Path, extra: str = "", name: str = "tiny") -> Path:
-    p = tmp_path / f"{name}.toml"
-    p.write_text(f'name = "{name}"\ndata = "{data}"\n{extra}', encoding="utf-8")
-    return p
+from helpers import hubopt_cli, random_cflp, scenario_file
 
 
 def test_solve_writes_tables_summary_and_manifest(tmp_path):
@@ -104,8 +82,11 @@ def test_existing_results_are_never_overwritten(tmp_path):
     assert (out / "precious.txt").read_text() == "keep me"
     assert (tmp_path / "res-2" / "summary.json").is_file()
     r = hubopt_cli("solve", str(sc), "--out", str(out), "--force")
+    assert r.returncode == 2, "--force must not replace a folder hubopt did not write"
+    assert (out / "precious.txt").read_text() == "keep me"
+    r = hubopt_cli("solve", str(sc), "--out", str(tmp_path / "res-2"), "--force")
     assert r.returncode == 0
-    assert not (out / "precious.txt").exists() and (out / "summary.json").is_file()
+    assert (tmp_path / "res-2" / "summary.json").is_file()
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".res")]
 
 

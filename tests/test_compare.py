@@ -19,7 +19,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 from conftest import base_tables, write_package
-from test_cli import hubopt_cli
+from helpers import hubopt_cli
 
 import hubopt
 from hubopt.compare import (

@@ -15,8 +15,8 @@ import numpy as np
 import pyomo.environ as pyo
 import pytest
 from conftest import REPO, TINY, base_tables, write_package
+from helpers import random_cflp
 from pyomo.core.base.var import VarData
-from test_status_paths import random_cflp
 
 import hubopt
 import hubopt.model

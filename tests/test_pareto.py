@@ -21,9 +21,8 @@ import numpy as np
 import pandas as pd
 import pytest
 from conftest import base_tables, write_package
+from helpers import hubopt_cli, random_cflp, scenario_file
 from PIL import Image
-from test_cli import hubopt_cli, scenario_file
-from test_status_paths import random_cflp
 
 import hubopt
 from hubopt import SolutionStatus, Termination

@@ -10,7 +10,7 @@ import time
 
 import pandas as pd
 from conftest import REPO, TINY, write_package
-from test_status_paths import random_cflp
+from helpers import random_cflp
 
 import hubopt
 from hubopt.outputs import safe_for_spreadsheet
@@ -26,6 +26,7 @@ def test_sigint_during_solve_keeps_earlier_results(tmp_path):
     res = tmp_path / "res"
     res.mkdir()
     (res / "summary.json").write_text('{"status": "optimal", "earlier": true}')
+    (res / "manifest.json").write_text('{"written_by": "hubopt", "kind": "solve"}')
     proc = subprocess.Popen(
         [sys.executable, "-m", "hubopt", "solve", str(sc), "--out", str(res), "--force"],
         cwd=REPO,

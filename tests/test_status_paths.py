@@ -2,65 +2,13 @@
 
 from __future__ import annotations
 
-import numpy as np
 import pandas as pd
 import pytest
+from helpers import random_cflp
 
 import hubopt
 from hubopt import SolutionStatus, Termination
 from hubopt.testing import assert_plan_feasible, check_plan_feasible
-
-
-def random_cflp(n_fac: int = 30, n_cust: int = 120, seed: int = 7) -> dict[str, pd.DataFrame]:
-    """A random capacitated facility-location instance (seeded), hard enough not to solve at once."""
-    rng = np.random.default_rng(seed)
-    fx, fy = rng.uniform(0, 1, n_fac), rng.uniform(0, 1, n_fac)
-    cx, cy = rng.uniform(0, 1, n_cust), rng.uniform(0, 1, n_cust)
-    demand = rng.integers(5, 35, n_cust).astype(float)
-    cap = rng.integers(100, 400, n_fac).astype(float)
-    cost = np.hypot(fx[:, None] - cx[None, :], fy[:, None] - cy[None, :]) * 100
-    fac = [f"F{i}" for i in range(n_fac)]
-    cus = [f"C{j}" for j in range(n_cust)]
-    sites = pd.DataFrame(
-        {
-            "site_id": fac + cus,
-            "name": fac + cus,
-            "lat": np.r_[fy, cy] * 10 + 30,
-            "lon": np.r_[fx, cx] * 10 - 100,
-        }
-    )
-    oi, dj = np.meshgrid(np.arange(n_fac), np.arange(n_cust), indexing="ij")
-    return {
-        "sites": sites,
-        "products": pd.DataFrame({"product": ["good"], "unit": ["t"], "tonnes_per_unit": [1.0]}),
-        "supply": pd.DataFrame(columns=["site_id", "product", "capacity", "unit_cost"]),
-        "demand": pd.DataFrame({"site_id": cus, "product": "good", "quantity": demand}),
-        "technologies": pd.DataFrame(
-            {"technology": ["plant"], "output": ["good"], "unit_cost": [0.0]}
-        ),
-        "recipes": pd.DataFrame(columns=["technology", "input", "quantity"]),
-        "candidates": pd.DataFrame(
-            {
-                "site_id": fac,
-                "technology": "plant",
-                "size": "s",
-                "capacity": cap,
-                "fixed_cost": rng.uniform(500, 1500, n_fac).round(1),
-            }
-        ),
-        "modes": pd.DataFrame(
-            {"mode": ["road"], "cost_per_tonne_km": [0.0], "kg_co2_per_tonne_km": [0.0]}
-        ),
-        "lanes": pd.DataFrame(
-            {
-                "origin": np.array(fac)[oi.ravel()],
-                "destination": np.array(cus)[dj.ravel()],
-                "mode": "road",
-                "product": "good",
-                "cost_per_unit": cost.ravel().round(3),
-            }
-        ),
-    }
 
 
 def test_time_limit_zero_stops_at_limit(solve):
