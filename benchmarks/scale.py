@@ -254,7 +254,7 @@ def prune_lanes(lanes: pd.DataFrame, nearest_origins: int) -> pd.DataFrame:
 def direct_arrays(data, lanes: pd.DataFrame, scenario) -> dict:
     """Build the hubopt model directly as numpy arrays: the baseline, no Pyomo.
 
-    The same formulation as :mod:`hubopt.model` (``docs/model.md``), written against the
+    The same formulation as :mod:`hubopt.model.build` (``docs/model.md``), written against the
     arrays ``Highs.passModel`` takes: columns ``open, make, buy, ship, unmet``, rows
     ``production_capacity, size_choice, balance, link`` and the scenario rows, in the
     order hubopt uses, so the result can be compared entry for entry. Single sourcing is
@@ -521,11 +521,11 @@ def _worker_direct(spec: dict) -> dict:
 
 def _worker_hubopt(spec: dict) -> dict:
     import hubopt
-    import hubopt.model
+    import hubopt.model.build
     from hubopt.solve import standard_form
 
     if spec.get("eager"):
-        hubopt.model.DEFER_EXPRESSIONS = False
+        hubopt.model.build.DEFER_EXPRESSIONS = False
     peak = _Peak()
     clock = _Clock()
     data = clock("load", hubopt.load_data, spec["package"])

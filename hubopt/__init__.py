@@ -15,14 +15,14 @@ or all at once with :func:`run`.
 
 from importlib.metadata import PackageNotFoundError, version
 
-from hubopt.data import HubData, load_data
 from hubopt.errors import HubDataError, Issue
+from hubopt.inputs.load import HubData, load_data
+from hubopt.inputs.scenario import Scenario, SolveOptions, load_scenario
 from hubopt.lanes import build_lanes
-from hubopt.model import HubModel, build_model
-from hubopt.outputs import write_outputs
+from hubopt.model.build import HubModel, build_model
+from hubopt.outputs.tables import write_outputs
 from hubopt.pipeline import RunOutcome, run
 from hubopt.plan import Plan, extract_plan
-from hubopt.scenario import Scenario, SolveOptions, load_scenario
 from hubopt.solve import SolutionStatus, SolveResult, Termination, solve_model
 
 try:

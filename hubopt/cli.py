@@ -204,10 +204,10 @@ def solve(
     ] = "EPSG:4326",
 ) -> None:
     """Solve one scenario and write its plan (tables, summary, manifest, GIS layers)."""
-    from hubopt.gis import check_crs, parse_formats
-    from hubopt.outputs import write_outputs
+    from hubopt.inputs.scenario import load_scenario
+    from hubopt.outputs.gis import check_crs, parse_formats
+    from hubopt.outputs.tables import write_outputs
     from hubopt.pipeline import run
-    from hubopt.scenario import load_scenario
 
     chosen = parse_formats(formats)  # bad --formats / --crs: exit 2 before solving
     check_crs(crs)
@@ -217,7 +217,7 @@ def solve(
         changes["log_to_console"] = True
     scenario = scenario.with_options(**changes)
     target = out_dir or Path("results") / scenario.name
-    from hubopt.folder import check_target
+    from hubopt.outputs.folder import check_target
 
     check_target(target, force=force, protect=(scenario.data_dir, scenario.source))
     try:
@@ -244,9 +244,9 @@ def validate(
     ] = None,
 ) -> None:
     """Check a data package (or a scenario and its package) without solving."""
-    from hubopt.data import read_package
-    from hubopt.scenario import load_scenario
-    from hubopt.validate import validate_tables
+    from hubopt.inputs.load import read_package
+    from hubopt.inputs.scenario import load_scenario
+    from hubopt.inputs.validate import validate_tables
 
     issues: list[Issue] = []
     data_dir = path
@@ -308,9 +308,9 @@ def compare(
     ] = False,
 ) -> None:
     """Compare plans side by side: key figures, deltas, site robustness, HTML report."""
-    from hubopt.compare import compare as compare_results
-    from hubopt.compare import write_comparison
-    from hubopt.report_text import rich_robustness, rich_table
+    from hubopt.report.text import rich_robustness, rich_table
+    from hubopt.studies.compare import compare as compare_results
+    from hubopt.studies.compare import write_comparison
 
     comp = compare_results(results, baseline=baseline, within_km=within_km)
     with _Progress("compare") as show:
@@ -343,9 +343,9 @@ def pareto(
     ] = False,
 ) -> None:
     """Compute the cost–CO2 frontier (ε-constraint); every point is a full plan."""
-    from hubopt.pareto import pareto as run_pareto
-    from hubopt.report_text import format_value
-    from hubopt.scenario import load_scenario
+    from hubopt.inputs.scenario import load_scenario
+    from hubopt.report.text import format_value
+    from hubopt.studies.pareto import pareto as run_pareto
 
     scenario = load_scenario(model)
     changes = _solver_overrides(time_limit, gap, threads)
@@ -410,10 +410,10 @@ def sweep(
     ] = False,
 ) -> None:
     """Solve a grid of scenarios on Dask (local cluster, or --scheduler) and compare them."""
-    from hubopt.gis import parse_formats
-    from hubopt.scenario import load_scenario
-    from hubopt.sweep import parse_vary
-    from hubopt.sweep import sweep as run_sweep
+    from hubopt.inputs.scenario import load_scenario
+    from hubopt.outputs.gis import parse_formats
+    from hubopt.studies.sweep import parse_vary
+    from hubopt.studies.sweep import sweep as run_sweep
 
     chosen = parse_formats(formats)
     scenario = load_scenario(model)
@@ -445,7 +445,7 @@ def sweep(
     for _i, r in res.failed.iterrows():
         err.print(f"[red]failed[/red] {r['scenario']}: {r['error']}")
     if res.comparison is not None:
-        from hubopt.report_text import rich_robustness, rich_table
+        from hubopt.report.text import rich_robustness, rich_table
 
         out.print(rich_table(res.comparison, money_unit))
         out.print(rich_robustness(res.comparison))
@@ -461,7 +461,7 @@ def sweep(
 @app.command(name="version")
 def show_version() -> None:
     """Print hubopt, solver and library versions."""
-    from hubopt.outputs import _versions
+    from hubopt.outputs.tables import _versions
     from hubopt.solve import solver_version
 
     for k, v in {**_versions(), "highs": solver_version()}.items():

@@ -15,8 +15,8 @@ import numpy as np
 import pandas as pd
 import pyomo.environ as pyo
 
-from hubopt.model import HubModel, build_model
-from hubopt.scenario import SolveOptions
+from hubopt.inputs.scenario import SolveOptions
+from hubopt.model.build import HubModel, build_model
 from hubopt.solve import SolveResult, solve_model
 
 __all__ = ["Diagnosis", "diagnose"]

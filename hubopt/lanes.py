@@ -8,7 +8,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from hubopt.data import HubData
+from hubopt.inputs.load import HubData
 
 __all__ = ["EARTH_RADIUS_KM", "build_lanes", "great_circle_km", "holders_and_users"]
 

@@ -8,12 +8,12 @@ from dataclasses import dataclass, replace
 
 import pandas as pd
 
-from hubopt.data import HubData, load_data
 from hubopt.diagnose import Diagnosis, diagnose
+from hubopt.inputs.load import HubData, load_data
+from hubopt.inputs.scenario import Scenario, SolveOptions
 from hubopt.lanes import build_lanes
-from hubopt.model import HubModel, build_model
+from hubopt.model.build import HubModel, build_model
 from hubopt.plan import Plan, extract_plan
-from hubopt.scenario import Scenario, SolveOptions
 from hubopt.solve import SolveResult, Termination, solve_model
 
 __all__ = ["RunOutcome", "run"]
@@ -68,7 +68,7 @@ def run(
     Parameters
     ----------
     scenario : Scenario
-        What to solve (:func:`hubopt.scenario.load_scenario` reads one from TOML).
+        What to solve (:func:`hubopt.inputs.scenario.load_scenario` reads one from TOML).
     options : SolveOptions, optional
         Overrides ``scenario.solver``.
     data : HubData, optional

@@ -8,7 +8,7 @@ from operator import attrgetter
 import numpy as np
 import pandas as pd
 
-from hubopt.model import HubModel, paused_gc
+from hubopt.model.build import HubModel, paused_gc
 
 __all__ = ["FLOW_TOL", "Plan", "extract_plan"]
 

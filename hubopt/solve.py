@@ -3,8 +3,8 @@
 This is the only module that talks to the solver. The model reaches HiGHS as sparse
 arrays through ``Highs.passModel``, by one of two paths (:func:`standard_form`):
 
-* ``arrays``: while the Pyomo model is exactly as :func:`hubopt.model.build_model` built
-  it (:func:`hubopt.model.pristine_arrays`), the sparse arrays the build assembled are
+* ``arrays``: while the Pyomo model is exactly as :func:`hubopt.model.build.build_model` built
+  it (:func:`hubopt.model.build.pristine_arrays`), the sparse arrays the build assembled are
   passed as they are;
 * ``compiler``: after any change to the Pyomo model (an added constraint, a fixed
   variable, a new bound, a deactivated row, ...), the whole model is compiled with
@@ -33,8 +33,8 @@ from pyomo.common.errors import InfeasibleConstraintException
 from pyomo.environ import Var
 from pyomo.repn.plugins.standard_form import LinearStandardFormCompiler
 
-from hubopt.model import FAMILIES, HubModel, ModelArrays, paused_gc, pristine_arrays
-from hubopt.scenario import SolveOptions
+from hubopt.inputs.scenario import SolveOptions
+from hubopt.model.build import FAMILIES, HubModel, ModelArrays, paused_gc, pristine_arrays
 
 __all__ = [
     "SolutionStatus",
@@ -176,7 +176,7 @@ def solve_model(
     Parameters
     ----------
     hub : HubModel
-        From :func:`hubopt.model.build_model`.
+        From :func:`hubopt.model.build.build_model`.
     options : SolveOptions, optional
         Time limit, gap, threads, seed; defaults to ``hub.scenario.solver``.
     progress : callable, optional
@@ -318,10 +318,10 @@ def standard_form(
     Parameters
     ----------
     hub : HubModel
-        From :func:`hubopt.model.build_model`, possibly changed since.
+        From :func:`hubopt.model.build.build_model`, possibly changed since.
     path : {"auto", "arrays", "compiler"}
         ``auto`` uses the arrays assembled by the build while the Pyomo model is
-        unchanged (:func:`hubopt.model.pristine_arrays`), else compiles the Pyomo model.
+        unchanged (:func:`hubopt.model.build.pristine_arrays`), else compiles the Pyomo model.
         ``compiler`` always compiles; ``arrays`` raises ``ValueError`` if the model was
         changed.
 
@@ -330,7 +330,7 @@ def standard_form(
     ModelArrays, str
         The arrays (one row per constraint row, a ranged row as two; one column per
         variable that appears in a row or the objective, in the order of
-        :data:`hubopt.model.FAMILIES` then any other variables) and ``"arrays"`` or
+        :data:`hubopt.model.build.FAMILIES` then any other variables) and ``"arrays"`` or
         ``"compiler"``.
 
     Raises

@@ -10,9 +10,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from hubopt.data import HubData
+from hubopt.inputs.load import HubData
+from hubopt.inputs.scenario import Scenario
 from hubopt.plan import Plan
-from hubopt.scenario import Scenario
 
 __all__ = ["assert_plan_feasible", "check_plan_feasible", "recompute_total_cost"]
 

@@ -22,7 +22,8 @@ from conftest import base_tables, write_package
 from helpers import hubopt_cli
 
 import hubopt
-from hubopt.compare import (
+from hubopt.errors import HubDataError
+from hubopt.studies.compare import (
     compare,
     compare_plans,
     delivered,
@@ -32,7 +33,6 @@ from hubopt.compare import (
     summarise,
     write_comparison,
 )
-from hubopt.errors import HubDataError
 
 DIST = [100.0, 300.0, 300.0, 100.0]
 

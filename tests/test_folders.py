@@ -17,7 +17,7 @@ from conftest import TINY, write_package
 from helpers import REPO, hubopt_cli, random_cflp, scenario_file
 
 from hubopt.errors import HubDataError
-from hubopt.folder import atomic_folder, check_target, clean_leftovers, is_hubopt_folder
+from hubopt.outputs.folder import atomic_folder, check_target, clean_leftovers, is_hubopt_folder
 
 
 def _copy_tiny(dst: Path) -> Path:
@@ -144,7 +144,7 @@ def test_kill_9_leaves_no_complete_looking_folder_and_is_cleaned_up(tmp_path):
         f"""
         import time
         from pathlib import Path
-        from hubopt.folder import atomic_folder
+        from hubopt.outputs.folder import atomic_folder
 
         def writer(d):
             (d / "summary.json").write_text("{{}}")

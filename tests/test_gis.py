@@ -28,7 +28,7 @@ import pytest
 from conftest import REPO, TINY, base_tables, write_package
 
 import hubopt
-from hubopt.gis import (
+from hubopt.outputs.gis import (
     LAYERS,
     check_crs,
     great_circle_line,
@@ -36,14 +36,14 @@ from hubopt.gis import (
     plan_to_geodataframes,
     write_gis,
 )
-from hubopt.gis_fields import (
+from hubopt.outputs.gis_fields import (
     LAYER_FIELDS,
     SHORT_NAMES,
     abbreviate,
     shapefile_names,
     standard_dictionary,
 )
-from hubopt.outputs import write_outputs
+from hubopt.outputs.tables import write_outputs
 
 GEOM = {"candidates": "Point", "hubs": "Point", "demand": "Point", "supply": "Point"}
 GEOM["flows"] = "LineString"

@@ -26,8 +26,8 @@ from PIL import Image
 
 import hubopt
 from hubopt import SolutionStatus, Termination
-from hubopt.outputs import read_result
-from hubopt.pareto import (
+from hubopt.outputs.tables import read_result
+from hubopt.studies.pareto import (
     CAP_REL_TOL,
     _best_known,
     caps,

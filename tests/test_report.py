@@ -18,11 +18,11 @@ from test_compare import comp, results  # noqa: F401 - module-scoped fixtures (r
 from test_pareto import GAP0, pkg  # noqa: F401 - module-scoped fixture
 
 import hubopt
-from hubopt.compare import compare, compare_plans
-from hubopt.pareto import pareto
-from hubopt.report import data_date, render_report
-from hubopt.report_figures import frontier_png, plan_map_png, state_outlines
-from hubopt.report_text import co2_text, money_text, plan_story
+from hubopt.report.figures import frontier_png, plan_map_png, state_outlines
+from hubopt.report.html import data_date, render_report
+from hubopt.report.text import co2_text, money_text, plan_story
+from hubopt.studies.compare import compare, compare_plans
+from hubopt.studies.pareto import pareto
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 

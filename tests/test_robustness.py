@@ -13,7 +13,7 @@ from conftest import REPO, TINY, write_package
 from helpers import random_cflp
 
 import hubopt
-from hubopt.outputs import safe_for_spreadsheet
+from hubopt.outputs.tables import safe_for_spreadsheet
 
 
 def test_sigint_during_solve_keeps_earlier_results(tmp_path):

@@ -21,8 +21,8 @@ from conftest import base_tables, write_package
 
 import hubopt
 from hubopt.errors import HubDataError
-from hubopt.outputs import read_result
-from hubopt.sweep import parse_vary, scale_demand, sweep, sweep_points
+from hubopt.outputs.tables import read_result
+from hubopt.studies.sweep import parse_vary, scale_demand, sweep, sweep_points
 
 
 def network() -> dict[str, pd.DataFrame]:

@@ -18,7 +18,7 @@ loopback interface by default, or an existing scheduler when its address is give
   workers need not share the client's file system.
 * A scenario that fails (an exception on the worker, or a worker that dies) is reported
   in ``sweep.csv`` with its message; the others carry on.
-* At the end the plans are compared (:func:`hubopt.compare.compare`): the comparison
+* At the end the plans are compared (:func:`hubopt.studies.compare.compare`): the comparison
   table and site robustness are written to ``<out_dir>/compare/``.
 
 Keys that can be varied are the scenario keys of a ``models/*.toml`` file (values are
@@ -53,9 +53,9 @@ from typing import Any
 import pandas as pd
 from distributed.diagnostics.plugin import WorkerPlugin
 
-from hubopt.data import HubData, load_data
 from hubopt.errors import HubDataError, Issue, raise_if_errors
-from hubopt.scenario import Scenario, scenario_from_dict
+from hubopt.inputs.load import HubData, load_data
+from hubopt.inputs.scenario import Scenario, scenario_from_dict
 
 __all__ = [
     "SWEEP_KEYS",
@@ -98,7 +98,7 @@ class SweepResult:
         ``solution_status``, ``objective``, ``mip_gap``, ``total_cost``,
         ``emissions_t``, ``hubs_open``, ``seconds``, ``error`` (also ``sweep.csv``).
     comparison : object or None
-        The :class:`hubopt.compare.Comparison` of the plans, if it could be made.
+        The :class:`hubopt.studies.compare.Comparison` of the plans, if it could be made.
     compare_folder : Path or None
         Where the comparison was written.
     """
@@ -378,7 +378,7 @@ def solve_point(
         ``status``, ``solution_status``, figures, ``seconds``, ``files`` (relative path
         → bytes of the result folder) or, on failure, ``status="error"`` and ``error``.
     """
-    from hubopt.outputs import write_outputs
+    from hubopt.outputs.tables import write_outputs
     from hubopt.pipeline import run
 
     t0 = time.perf_counter()
@@ -431,7 +431,7 @@ def _error_text(exc: BaseException) -> str:
 
 
 def _write_files(target: Path, files: dict[str, bytes], extra: dict) -> None:
-    from hubopt.folder import atomic_folder
+    from hubopt.outputs.folder import atomic_folder
 
     def writer(folder: Path) -> None:
         for rel, content in files.items():
@@ -445,7 +445,7 @@ def _write_files(target: Path, files: dict[str, bytes], extra: dict) -> None:
 
 def _write_table(folder: Path, points: list[dict], rows: dict[str, dict]) -> pd.DataFrame:
     """Write ``sweep.csv`` (grid order, scenarios done so far) and return the table."""
-    from hubopt.outputs import safe_for_spreadsheet
+    from hubopt.outputs.tables import safe_for_spreadsheet
 
     table = pd.DataFrame([rows[p["name"]] for p in points if p["name"] in rows])
     tmp = folder / ".sweep.csv.tmp"
@@ -540,8 +540,8 @@ def sweep(
     """
     from distributed import Client, LocalCluster, as_completed
 
-    from hubopt.folder import check_target, claim_folder
-    from hubopt.gis import parse_formats
+    from hubopt.outputs.folder import check_target, claim_folder
+    from hubopt.outputs.gis import parse_formats
 
     chosen = sorted(parse_formats(formats))
     points = sweep_points(scenario, vary)
@@ -630,9 +630,9 @@ def sweep(
 
 
 def _compare(folders: list[Path], sweep_folder: Path, money_unit: str):
-    """Compare the plans with :mod:`hubopt.compare`; a problem there is only reported."""
+    """Compare the plans with :mod:`hubopt.studies.compare`; a problem there is only reported."""
     try:
-        from hubopt.compare import compare, write_comparison
+        from hubopt.studies.compare import compare, write_comparison
 
         comp = compare(folders)
         title = f"hubopt sweep: {sweep_folder.name}"

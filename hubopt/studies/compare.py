@@ -1,7 +1,7 @@
 """Plans side by side: key figures, deltas against a baseline, and site robustness.
 
 A *plan set* is a mapping ``name -> (summary, tables)`` exactly as
-:func:`hubopt.outputs.read_result` returns them for one result folder. Every table is
+:func:`hubopt.outputs.tables.read_result` returns them for one result folder. Every table is
 stacked under a ``plan`` index level (:func:`stack`), and the figures of one plan or of
 many are computed by the same grouped code (:func:`summarise`).
 
@@ -28,8 +28,8 @@ import numpy as np
 import pandas as pd
 
 from hubopt.errors import Issue, raise_if_errors
-from hubopt.folder import atomic_folder
-from hubopt.outputs import read_result, safe_for_spreadsheet
+from hubopt.outputs.folder import atomic_folder
+from hubopt.outputs.tables import read_result, safe_for_spreadsheet
 
 __all__ = [
     "METRICS",
@@ -498,7 +498,7 @@ def write_comparison(
     Path
         The folder written.
     """
-    from hubopt.report import write_report
+    from hubopt.report.html import write_report
 
     def writer(folder: Path) -> None:
         write_tables(comp, folder)

@@ -12,7 +12,7 @@ The model is built once; each point swaps the objective or the cap constraint an
 solved again (the solver hand-off compiles the whole model each time). Every cap is
 applied with a relative tolerance ``CAP_REL_TOL`` so that a plan exactly at a cap is
 never cut off by rounding. Every point is a full plan on disk (``point_XX/``, written by
-:func:`hubopt.outputs.write_outputs`); a point stopped by the time limit is kept and
+:func:`hubopt.outputs.tables.write_outputs`); a point stopped by the time limit is kept and
 marked ``proven = False``.
 
 Cost is the scenario's objective, ``total_cost`` (money/yr; it includes
@@ -33,14 +33,14 @@ import pandas as pd
 import pyomo.environ as pyo
 from pyomo.core.expr.numeric_expr import LinearExpression
 
-from hubopt.data import HubData, load_data
-from hubopt.folder import atomic_folder, check_target
+from hubopt.inputs.load import HubData, load_data
+from hubopt.inputs.scenario import Scenario, SolveOptions
 from hubopt.lanes import build_lanes
-from hubopt.model import HubModel, build_model
-from hubopt.outputs import PLAN_TABLES, read_result, summary, write_outputs
+from hubopt.model.build import HubModel, build_model
+from hubopt.outputs.folder import atomic_folder, check_target
+from hubopt.outputs.tables import PLAN_TABLES, read_result, summary, write_outputs
 from hubopt.pipeline import RunOutcome
 from hubopt.plan import Plan, extract_plan
-from hubopt.scenario import Scenario, SolveOptions
 from hubopt.solve import SolutionStatus, SolveResult, Termination, solve_model
 
 __all__ = [
@@ -92,7 +92,7 @@ class Frontier:
         for the cheapest plan); ``proven`` whether the solver closed the gap;
         ``dominated`` whether another point is at least as cheap and as clean.
     plans : dict
-        ``point name -> (summary, tables)``, as :func:`hubopt.outputs.read_result`
+        ``point name -> (summary, tables)``, as :func:`hubopt.outputs.tables.read_result`
         returns them.
     info : dict
         The lowest-CO2 solve (``e_min_t``, its ``bound``, status), ``e_max_t``,
@@ -460,9 +460,9 @@ def write_frontier_files(folder: Path, frontier: Frontier, money_unit: str = "k$
 
     ``folder`` must already hold the ``point_XX/`` result folders.
     """
-    from hubopt.compare import compare
-    from hubopt.report import data_date, write_report
-    from hubopt.report_figures import frontier_png
+    from hubopt.report.figures import frontier_png
+    from hubopt.report.html import data_date, write_report
+    from hubopt.studies.compare import compare
 
     frontier.table.to_csv(folder / "frontier.csv", index=False, float_format="%.10g")
     info = {

@@ -1,8 +1,8 @@
 """The data-package contract: which files, which columns, which types.
 
 This module is the single source of truth for the CSV contract documented in
-``docs/data_package.md``. Loading (:mod:`hubopt.data`) and validation
-(:mod:`hubopt.validate`) both read it, so a column added here is parsed, checked and
+``docs/data_package.md``. Loading (:mod:`hubopt.inputs.load`) and validation
+(:mod:`hubopt.inputs.validate`) both read it, so a column added here is parsed, checked and
 documented in one place.
 """
 

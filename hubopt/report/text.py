@@ -8,8 +8,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from hubopt.compare import METRICS, Comparison, metric_label, numeric_metrics
-from hubopt.report_figures import co2_scale, money_scale
+from hubopt.report.figures import co2_scale, money_scale
+from hubopt.studies.compare import METRICS, Comparison, metric_label, numeric_metrics
 
 __all__ = [
     "co2_text",

@@ -69,8 +69,8 @@ from pyomo.core.base.var import VarData
 from pyomo.core.expr.numeric_expr import LinearExpression
 from pyomo.core.expr.relational_expr import tuple_to_relational_expr
 
-from hubopt.data import HubData
-from hubopt.scenario import Scenario
+from hubopt.inputs.load import HubData
+from hubopt.inputs.scenario import Scenario
 
 __all__ = [
     "DEFER_EXPRESSIONS",
@@ -802,7 +802,7 @@ def build_model(data: HubData, lanes: pd.DataFrame, scenario: Scenario) -> HubMo
     Parameters
     ----------
     data : HubData
-        A validated data package (:func:`hubopt.data.load_data`).
+        A validated data package (:func:`hubopt.inputs.load.load_data`).
     lanes : DataFrame
         Lane table from :func:`hubopt.lanes.build_lanes`.
     scenario : Scenario

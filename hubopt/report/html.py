@@ -3,7 +3,7 @@
 ``report.html`` holds inline CSS and base64 PNG images only: no JavaScript, no web fonts,
 nothing fetched from the internet. It has plain-language summary cards, the comparison
 table with deltas against the baseline, site robustness, the cost–CO2 frontier when
-there is one, and a static map per plan (:mod:`hubopt.report_figures`).
+there is one, and a static map per plan (:mod:`hubopt.report.figures`).
 """
 
 from __future__ import annotations
@@ -20,9 +20,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from hubopt.compare import Comparison, metric_label, numeric_metrics
-from hubopt.report_figures import frontier_png, plan_map_png
-from hubopt.report_text import (
+from hubopt.report.figures import frontier_png, plan_map_png
+from hubopt.report.text import (
     co2_text,
     format_delta,
     format_value,
@@ -30,9 +29,10 @@ from hubopt.report_text import (
     plan_story,
     plural,
 )
+from hubopt.studies.compare import Comparison, metric_label, numeric_metrics
 
 if TYPE_CHECKING:
-    from hubopt.pareto import Frontier
+    from hubopt.studies.pareto import Frontier
 
 __all__ = ["data_date", "render_report", "write_report"]
 
@@ -364,7 +364,7 @@ def render_report(
     Parameters
     ----------
     comp : Comparison
-        From :func:`hubopt.compare.compare`.
+        From :func:`hubopt.studies.compare.compare`.
     frontier : Frontier, optional
         Adds the cost–CO2 frontier section.
     money_unit : str, default "k$"

@@ -3,7 +3,7 @@
 :func:`plan_to_geodataframes` turns a :class:`~hubopt.plan.Plan` into five layers
 (``candidates``, ``hubs``, ``demand``, ``supply`` as points, ``flows`` as great-circle
 lines) without writing anything; :func:`write_gis` writes them, with QGIS styles, into a
-folder. :func:`hubopt.outputs.write_outputs` calls both inside its temporary folder, so
+folder. :func:`hubopt.outputs.tables.write_outputs` calls both inside its temporary folder, so
 GIS files are as atomic as the tables. Layouts, CRS rules and field names are described
 in ``docs/gis.md``.
 """
@@ -29,10 +29,10 @@ import pyproj
 import shapely
 
 from hubopt.errors import HubDataError, Issue
-from hubopt.gis_fields import LAYER_FIELDS, field_dictionary, shapefile_names
+from hubopt.outputs.gis_fields import LAYER_FIELDS, field_dictionary, shapefile_names
 
 if TYPE_CHECKING:
-    from hubopt.data import HubData
+    from hubopt.inputs.load import HubData
     from hubopt.plan import Plan
 
 __all__ = [
@@ -246,7 +246,7 @@ def _dbf_text(v: object) -> str:
 
 def _style(layer: str, names: dict[str, str] | None = None) -> str:
     """Return the QGIS style of a layer, with Shapefile field names if ``names`` given."""
-    qml = files("hubopt").joinpath("styles", f"{layer}.qml").read_text(encoding="utf-8")
+    qml = files("hubopt.outputs").joinpath("styles", f"{layer}.qml").read_text(encoding="utf-8")
     if not names:
         return qml
 
@@ -342,7 +342,7 @@ def write_gis(
 
     Notes
     -----
-    Not atomic on its own: :func:`hubopt.outputs.write_outputs` calls it on a temporary
+    Not atomic on its own: :func:`hubopt.outputs.tables.write_outputs` calls it on a temporary
     folder that is renamed into place only when everything succeeded.
     """
     if not layers:

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from hubopt.folder import OWNER_KEY, atomic_folder, free_folder
+from hubopt.outputs.folder import OWNER_KEY, atomic_folder, free_folder
 
 if TYPE_CHECKING:
     from hubopt.pipeline import RunOutcome
@@ -94,7 +94,7 @@ def manifest(outcome: RunOutcome) -> dict:
     sc = outcome.scenario
     inputs = {}
     if sc.data_dir and Path(sc.data_dir).is_dir():
-        from hubopt.schema import FILES
+        from hubopt.inputs.schema import FILES
 
         for name in sorted(FILES):
             f = Path(sc.data_dir) / f"{name}.csv"
@@ -174,11 +174,11 @@ def write_outputs(
         From :func:`hubopt.pipeline.run`.
     force : bool, default False
         Replace an existing folder, only if hubopt wrote it (see
-        :func:`hubopt.folder.atomic_folder`). Without it, an existing folder is kept and
+        :func:`hubopt.outputs.folder.atomic_folder`). Without it, an existing folder is kept and
         the next free numbered folder (``baseline-2``, ...) is used.
     formats : str or iterable of str, optional
         Any of ``csv`` (plan tables), ``gpkg``, ``shp``, ``geojson`` (GIS layers, see
-        :func:`hubopt.gis.write_gis`); default all. Summary, manifest and solver log are
+        :func:`hubopt.outputs.gis.write_gis`); default all. Summary, manifest and solver log are
         always written.
     crs : str, default "EPSG:4326"
         CRS of the GeoPackage and Shapefile layers (GeoJSON is always EPSG:4326).
@@ -194,7 +194,7 @@ def write_outputs(
         For an unknown format or CRS, or an output location that cannot be used
         (nothing is written, earlier results are kept).
     """
-    from hubopt.gis import parse_formats
+    from hubopt.outputs.gis import parse_formats
 
     chosen = parse_formats(formats)
     sc = outcome.scenario
@@ -233,7 +233,7 @@ def _write_all(folder: Path, outcome: RunOutcome, formats: frozenset[str], crs: 
     for name, df in tables.items() if "csv" in formats else ():
         safe_for_spreadsheet(df).to_csv(folder / f"{name}.csv", index=False, float_format="%.10g")
     if formats - {"csv"}:
-        from hubopt.gis import plan_to_geodataframes, write_gis
+        from hubopt.outputs.gis import plan_to_geodataframes, write_gis
 
         layers = plan_to_geodataframes(plan, outcome.data, crs=crs)
         meta = {"scenario": outcome.scenario.name, "status": outcome.result.termination.value}

@@ -1,10 +1,10 @@
-"""Regenerate the QGIS styles ``hubopt/styles/<layer>.qml`` with PyQGIS.
+"""Regenerate the QGIS styles ``hubopt/outputs/styles/<layer>.qml`` with PyQGIS.
 
 Not part of the installed package (it needs QGIS's own Python, not the project venv)::
 
-    QT_QPA_PLATFORM=offscreen /usr/bin/python3 hubopt/styles/make_styles.py hubopt/styles
+    cd hubopt/outputs/styles && QT_QPA_PLATFORM=offscreen /usr/bin/python3 make_styles.py .
 
-Styles use the full field names of the GeoPackage; :func:`hubopt.gis.write_gis` swaps in
+Styles use the full field names of the GeoPackage; :func:`hubopt.outputs.gis.write_gis` swaps in
 the Shapefile short names for the copies written beside the Shapefiles. Only the
 Symbology and Labelling categories are saved, so the styles never touch field
 configuration.

@@ -4,7 +4,7 @@ Every standard column of a GIS layer has one full name (used in the GeoPackage a
 GeoJSON) and one short name of at most 10 bytes (used in Shapefiles, whose dBASE tables
 cannot hold longer names). The mapping is fixed here, not derived by truncation, so a
 name never changes between runs; ``docs/field_dictionary.csv`` is generated from this
-module (``python -m hubopt.gis_fields > docs/field_dictionary.csv``) and a test checks
+module (``python -m hubopt.outputs.gis_fields > docs/field_dictionary.csv``) and a test checks
 that the two agree.
 
 Extra columns carried through from the data package (``source``, ``status_note``, ...)

@@ -1,7 +1,7 @@
 """Cross-file checks on a data package: small named checks with remedial messages.
 
 Each ``check_*`` function takes the typed tables (as read by
-:func:`hubopt.data.read_package`) and returns a list of :class:`~hubopt.errors.Issue`;
+:func:`hubopt.inputs.load.read_package`) and returns a list of :class:`~hubopt.errors.Issue`;
 none of them raises. :func:`validate_tables` runs them all, so a user sees every problem
 at once. Lines are CSV line numbers as a spreadsheet shows them (header = line 1).
 """
@@ -13,7 +13,7 @@ from collections.abc import Callable
 import pandas as pd
 
 from hubopt.errors import Issue
-from hubopt.schema import FILES
+from hubopt.inputs.schema import FILES
 
 __all__ = ["CHECKS", "validate_tables"]
 
@@ -254,7 +254,7 @@ def validate_tables(tables: Tables) -> list[Issue]:
     Parameters
     ----------
     tables : dict of str to DataFrame or None
-        Typed tables as returned by :func:`hubopt.data.read_package`.
+        Typed tables as returned by :func:`hubopt.inputs.load.read_package`.
 
     Returns
     -------

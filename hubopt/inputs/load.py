@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from hubopt.errors import Issue, raise_if_errors
-from hubopt.schema import FALSE_WORDS, FILES, TRUE_WORDS, Column, FileSpec
+from hubopt.inputs.schema import FALSE_WORDS, FILES, TRUE_WORDS, Column, FileSpec
 
 __all__ = ["HubData", "load_data", "read_package", "read_table"]
 
@@ -51,7 +51,7 @@ class HubData:
     warnings: tuple[Issue, ...] = field(default=())
 
     def table(self, name: str) -> pd.DataFrame | None:
-        """Return the table called ``name`` (a key of :data:`hubopt.schema.FILES`)."""
+        """Return the table called ``name`` (a key of :data:`hubopt.inputs.schema.FILES`)."""
         return getattr(self, name)
 
 
@@ -351,7 +351,7 @@ def load_data(path: str | Path, *, strict: bool = True) -> HubData:
     HubDataError
         Listing every problem found, each with file, line and column.
     """
-    from hubopt.validate import validate_tables
+    from hubopt.inputs.validate import validate_tables
 
     tables, issues = read_package(path)
     if any(t is None for n, t in tables.items() if not FILES[n].optional):

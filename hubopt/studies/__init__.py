@@ -1,0 +1,1 @@
+"""Studies on top of the pipeline, side by side: compare, pareto, sweep."""
