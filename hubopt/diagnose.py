@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 import pyomo.environ as pyo
 
+from hubopt.inputs.fields import relaxable_fields
 from hubopt.inputs.scenario import SolveOptions
 from hubopt.model.build import HubModel, build_model
 from hubopt.solve import SolveResult, solve_model
@@ -103,7 +104,8 @@ def _relax_capacity(m, hub: HubModel, weight_terms: list) -> pd.DataFrame:
 def _relax_scenario(m, hub: HubModel, weight_terms: list) -> dict:
     """Let the scenario constraints bend, each by one slack."""
     out = {}
-    for name, sign in (("max_emissions", -1), ("max_hubs", -1), ("min_energy_community_hubs", 1)):
+    for f in relaxable_fields():  # the scenario-field table says which fields relax
+        name, sign = f.relax.constraint, f.relax.sign
         if not hasattr(m, name) or 0 not in getattr(m, name):
             continue
         con = getattr(m, name)[0]

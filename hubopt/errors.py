@@ -26,20 +26,24 @@ class Issue:
         Column (or TOML key) concerned.
     severity : {"error", "warning"}
         Errors stop the run; warnings are reported and the run goes on.
+    row_word : str
+        How the row is named: ``line`` for files (a spreadsheet's line number), ``row``
+        for in-memory tables (the DataFrame's index label).
     """
 
     check: str
     message: str
     file: str = ""
-    row: int | None = None
+    row: int | str | None = None
     column: str | None = None
     severity: Severity = "error"
+    row_word: str = "line"
 
     def location(self) -> str:
         """Return ``file, line N, column 'c'`` for messages."""
         parts = [self.file] if self.file else []
         if self.row is not None:
-            parts.append(f"line {self.row}")
+            parts.append(f"{self.row_word} {self.row}")
         if self.column:
             parts.append(f"column '{self.column}'")
         return ", ".join(parts)

@@ -7,19 +7,35 @@ point a user at the exact line to fix.
 
 from __future__ import annotations
 
-import csv
-import difflib
-import io
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 
 from hubopt.errors import Issue, raise_if_errors
-from hubopt.inputs.schema import FALSE_WORDS, FILES, TRUE_WORDS, Column, FileSpec
+from hubopt.inputs.memory import frame_issues, relabel, tables_from_frames
+from hubopt.inputs.package import (
+    DEFAULT_MONEY_UNIT,
+    contract_files,
+    file_problem,
+    folder_problem,
+    is_regular_file,
+    meta_from_dict,
+    read_meta,
+)
+from hubopt.inputs.parse import decode, read_table
+from hubopt.inputs.schema import FILES
+from hubopt.inputs.validate import validate_tables
 
-__all__ = ["HubData", "load_data", "read_package", "read_table"]
+__all__ = [
+    "HubData",
+    "contract_files",
+    "is_regular_file",
+    "load_data",
+    "read_package",
+    "read_table",
+]
 
 
 @dataclass(frozen=True)
@@ -35,7 +51,12 @@ class HubData:
         The explicit lane table, or ``None`` when ``lanes.csv`` is absent (lanes are
         then generated, see :func:`hubopt.lanes.build_lanes`).
     path : Path or None
-        Folder the package was read from.
+        Folder the package was read from (``None`` for :meth:`from_tables`).
+    warnings : tuple of Issue
+        Warnings found by the checks.
+    meta : dict
+        ``package.toml`` content (``name``, ``description``, ``money_unit``,
+        ``data_date``, those given) plus ``money_unit_source``.
     """
 
     sites: pd.DataFrame
@@ -49,241 +70,76 @@ class HubData:
     lanes: pd.DataFrame | None = None
     path: Path | None = None
     warnings: tuple[Issue, ...] = field(default=())
+    meta: dict = field(default_factory=lambda: {"money_unit": DEFAULT_MONEY_UNIT})
+
+    @property
+    def money_unit(self) -> str:
+        """The unit of every money column (``package.toml`` ``money_unit``; default k$)."""
+        return str(self.meta.get("money_unit", DEFAULT_MONEY_UNIT))
+
+    @classmethod
+    def from_tables(
+        cls,
+        *,
+        sites: pd.DataFrame,
+        products: pd.DataFrame,
+        demand: pd.DataFrame,
+        modes: pd.DataFrame,
+        supply: pd.DataFrame | None = None,
+        technologies: pd.DataFrame | None = None,
+        recipes: pd.DataFrame | None = None,
+        candidates: pd.DataFrame | None = None,
+        lanes: pd.DataFrame | None = None,
+        meta: dict | None = None,
+        strict: bool = True,
+    ) -> HubData:
+        """Build a package from in-memory tables, checked exactly like package files.
+
+        Parameters
+        ----------
+        sites : DataFrame or GeoDataFrame
+            ``site_id``, ``name``, ``lat``, ``lon`` (WGS84 degrees), ...; a GeoDataFrame
+            with point geometry gives ``lat``/``lon`` from the points (reprojected to
+            WGS84 if it has another CRS).
+        products, demand, modes : DataFrame
+            As ``products.csv``, ``demand.csv``, ``modes.csv``.
+        supply, technologies, recipes, candidates : DataFrame, optional
+            As the files of the same name; omitted = no rows.
+        lanes : DataFrame, optional
+            The explicit lane table; omitted = lanes are generated.
+        meta : dict, optional
+            As ``package.toml`` (e.g. ``{"money_unit": "M$"}``); default money unit k$.
+        strict : bool, default True
+            Raise on any error.
+
+        Returns
+        -------
+        HubData
+            Tables indexed by the given DataFrames' index labels.
+
+        Raises
+        ------
+        HubDataError
+            With the same checks and messages as :func:`load_data`; rows are named by
+            index label, e.g. ``sites, row 3``.
+        """
+        frames = dict(sites=sites, products=products, supply=supply, demand=demand,
+                      technologies=technologies, recipes=recipes, candidates=candidates,
+                      modes=modes, lanes=lanes)  # fmt: skip
+        tables, issues, labels = tables_from_frames(frames)
+        info = meta_from_dict(dict(meta or {}), issues, "meta")
+        if any(t is None for n, t in tables.items() if not FILES[n].optional):
+            raise_if_errors(issues)
+        issues += frame_issues(validate_tables(tables), labels)  # type: ignore[arg-type]
+        if strict:
+            raise_if_errors(issues)
+        relabel(tables, labels)
+        warnings = tuple(i for i in issues if i.severity == "warning")
+        return cls(**tables, warnings=warnings, meta=info)  # type: ignore[arg-type]
 
     def table(self, name: str) -> pd.DataFrame | None:
         """Return the table called ``name`` (a key of :data:`hubopt.inputs.schema.FILES`)."""
         return getattr(self, name)
-
-
-def _decode(raw: bytes, fname: str, issues: list[Issue]) -> str | None:
-    """Decode CSV bytes as UTF-8 (with or without BOM), else report the encoding."""
-    try:
-        return raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = raw[: exc.start].count(b"\n") + 1
-        issues.append(
-            Issue(
-                "check_encoding",
-                f"the file is not UTF-8 (byte 0x{raw[exc.start]:02x}); save it as "
-                "'CSV UTF-8' in your spreadsheet program",
-                fname,
-                line,
-            )
-        )
-        return None
-
-
-def _parse_float(spec: FileSpec, col: Column, s: pd.Series, issues: list[Issue]) -> pd.Series:
-    blank = s.str.strip() == ""
-    num = pd.to_numeric(s.str.strip().where(~blank), errors="coerce")
-    bad = ~blank & num.isna()
-    for line, text in s[bad].items():
-        issues.append(
-            Issue(
-                "check_number",
-                f"'{text}' is not a number; write a plain number such as 12.5 "
-                "(no units, thousands separators or text)",
-                spec.filename,
-                int(line),
-                col.name,
-            )
-        )
-    num = num.astype(float)
-    for line in num[~bad & ~blank & ~np.isfinite(num.fillna(0.0))].index:
-        issues.append(
-            Issue(
-                "check_finite",
-                f"'{s[line]}' is not a finite number; give a real value",
-                spec.filename,
-                int(line),
-                col.name,
-            )
-        )
-    ok = num.notna() & np.isfinite(num.fillna(0.0))
-    if col.minimum is not None:
-        low = ok & ((num <= col.minimum) if col.strict_minimum else (num < col.minimum))
-        rel = "greater than" if col.strict_minimum else "at least"
-        for line, v in num[low].items():
-            issues.append(
-                Issue(
-                    "check_range",
-                    f"{v:g} is out of range: must be {rel} {col.minimum:g}",
-                    spec.filename,
-                    int(line),
-                    col.name,
-                )
-            )
-    if col.maximum is not None:
-        for line, v in num[ok & (num > col.maximum)].items():
-            issues.append(
-                Issue(
-                    "check_range",
-                    f"{v:g} is out of range: must be at most {col.maximum:g}",
-                    spec.filename,
-                    int(line),
-                    col.name,
-                )
-            )
-    return num
-
-
-def _parse_bool(spec: FileSpec, col: Column, s: pd.Series, issues: list[Issue]) -> pd.Series:
-    low = s.str.strip().str.lower()
-    bad = ~low.isin(TRUE_WORDS | FALSE_WORDS)
-    for line, text in s[bad].items():
-        issues.append(
-            Issue(
-                "check_bool",
-                f"'{text}' is not true/false; write true or false (yes/no and 1/0 also work)",
-                spec.filename,
-                int(line),
-                col.name,
-            )
-        )
-    return low.isin(TRUE_WORDS)
-
-
-def _parse_column(spec: FileSpec, col: Column, s: pd.Series, issues: list[Issue]) -> pd.Series:
-    blank = s.str.strip() == ""
-    if col.required:
-        for line in s[blank].index:
-            issues.append(
-                Issue(
-                    "check_blank",
-                    "this required cell is empty; fill it in",
-                    spec.filename,
-                    int(line),
-                    col.name,
-                )
-            )
-    if col.kind == "float":
-        out = _parse_float(spec, col, s, issues)
-        if col.default is not None:
-            out = out.fillna(float(col.default))  # type: ignore[arg-type]
-        return out
-    if col.kind == "bool":
-        return _parse_bool(spec, col, s, issues)
-    text = s.str.strip()
-    if col.kind == "enum":
-        text = text.str.lower().where(~blank, str(col.default or ""))
-        for line in text.index[~text.isin(col.choices)]:
-            issues.append(
-                Issue(
-                    "check_choice",
-                    f"'{s[line]}' is not allowed; use one of {', '.join(col.choices)}",
-                    spec.filename,
-                    int(line),
-                    col.name,
-                )
-            )
-    return text.astype(object)
-
-
-def read_table(spec: FileSpec, text: str, issues: list[Issue]) -> pd.DataFrame | None:
-    """Parse one CSV file's text against its spec.
-
-    Parameters
-    ----------
-    spec : FileSpec
-        The file's contract.
-    text : str
-        Decoded file contents.
-    issues : list of Issue
-        Problems found are appended here.
-
-    Returns
-    -------
-    DataFrame or None
-        Typed table indexed by CSV line number, or ``None`` if it has no usable header.
-    """
-    fname = spec.filename
-    if not text.strip():
-        issues.append(
-            Issue("check_empty_file", "the file is empty; it needs at least a header row", fname)
-        )
-        return None
-    try:
-        rows = list(csv.reader(io.StringIO(text)))
-    except csv.Error as exc:  # pragma: no cover - csv module is lenient
-        issues.append(Issue("check_csv", f"cannot read as CSV: {exc}", fname))
-        return None
-    header = [h.strip() for h in rows[0]]
-    body = [r for r in rows[1:]]
-    lines = list(range(2, len(rows) + 1))
-    keep = [(ln, r) for ln, r in zip(lines, body, strict=True) if any(c.strip() for c in r)]
-    for dup in {h for h in header if header.count(h) > 1 and h}:
-        issues.append(
-            Issue("check_duplicate_column", "this column appears twice; keep one", fname, 1, dup)
-        )
-    known = {c.name for c in spec.columns}
-    missing = [c.name for c in spec.columns if c.required and c.name not in header]
-    for name in missing:
-        near = difflib.get_close_matches(name, [h for h in header if h not in known], n=1)
-        hint = f" (is '{near[0]}' a typo for it?)" if near else ""
-        issues.append(
-            Issue(
-                "check_missing_column",
-                f"required column '{name}' is missing{hint}; the header must contain "
-                + ", ".join(c.name for c in spec.columns if c.required),
-                fname,
-                1,
-                name,
-            )
-        )
-    for h in header:
-        if h and h not in known:
-            near = difflib.get_close_matches(h, sorted(known), n=1, cutoff=0.8)
-            if near and near[0] not in header:
-                issues.append(
-                    Issue(
-                        "check_unknown_column",
-                        f"unknown column '{h}' looks like a typo for '{near[0]}'; rename it "
-                        "(extra columns are otherwise carried through unchanged)",
-                        fname,
-                        1,
-                        h,
-                        severity="error",
-                    )
-                )
-    if missing:
-        return None
-    width = len(header)
-    for ln, r in keep:
-        if len(r) != width:
-            issues.append(
-                Issue(
-                    "check_row_width",
-                    f"this row has {len(r)} cells but the header has {width}; "
-                    "check for a stray comma or a missing quote",
-                    fname,
-                    ln,
-                )
-            )
-    cells = [(r + [""] * width)[:width] for _, r in keep]
-    raw = pd.DataFrame(cells, columns=header, index=[ln for ln, _ in keep], dtype=object)
-    raw = raw.loc[:, ~raw.columns.duplicated()]
-    raw.index.name = "line"
-    if raw.empty and not spec.may_be_empty:
-        issues.append(
-            Issue(
-                "check_no_rows",
-                "the file has a header but no rows; add at least one row",
-                fname,
-            )
-        )
-    out = pd.DataFrame(index=raw.index)
-    for col in spec.columns:
-        if col.name in raw.columns:
-            out[col.name] = _parse_column(spec, col, raw[col.name].astype(str), issues)
-        elif col.kind == "float":
-            val = np.nan if col.default is None else float(col.default)  # type: ignore[arg-type]
-            out[col.name] = pd.Series(val, index=raw.index, dtype=float)
-        else:
-            out[col.name] = pd.Series(col.default, index=raw.index, dtype=object)
-    for extra in raw.columns:
-        if extra not in known and extra:
-            out[extra] = raw[extra].astype(object)
-    return out
 
 
 def read_package(path: str | Path) -> tuple[dict[str, pd.DataFrame | None], list[Issue]]:
@@ -304,17 +160,21 @@ def read_package(path: str | Path) -> tuple[dict[str, pd.DataFrame | None], list
     root = Path(path)
     issues: list[Issue] = []
     tables: dict[str, pd.DataFrame | None] = {}
-    if not root.is_dir():
+    why = folder_problem(root)
+    if why:
+        what = "does not exist or is not a folder" if why == "does not exist" else why
         issues.append(
-            Issue(
-                "check_package_folder",
-                f"data package folder '{root}' does not exist or is not a folder",
-                str(root),
-            )
+            Issue("check_package_folder", f"data package folder '{root}' {what}", str(root))
         )
         return {name: None for name in FILES}, issues
     for name, spec in FILES.items():
         fpath = root / spec.filename
+        problem = file_problem(fpath) if os.path.lexists(fpath) else None
+        if problem:
+            tables[name] = None
+            msg = f"{spec.filename} {problem}; replace it by the CSV file itself"
+            issues.append(Issue("check_file_type", msg, spec.filename))
+            continue
         if not fpath.is_file():
             tables[name] = None
             if not spec.optional:
@@ -326,7 +186,7 @@ def read_package(path: str | Path) -> tuple[dict[str, pd.DataFrame | None], list
                     )
                 )
             continue
-        text = _decode(fpath.read_bytes(), spec.filename, issues)
+        text = decode(fpath.read_bytes(), spec.filename, issues)
         tables[name] = None if text is None else read_table(spec, text, issues)
     return tables, issues
 
@@ -351,9 +211,8 @@ def load_data(path: str | Path, *, strict: bool = True) -> HubData:
     HubDataError
         Listing every problem found, each with file, line and column.
     """
-    from hubopt.inputs.validate import validate_tables
-
     tables, issues = read_package(path)
+    meta = read_meta(Path(path), issues) if folder_problem(Path(path)) is None else {}
     if any(t is None for n, t in tables.items() if not FILES[n].optional):
         raise_if_errors(issues)
     issues += validate_tables(tables)  # type: ignore[arg-type]
@@ -363,4 +222,5 @@ def load_data(path: str | Path, *, strict: bool = True) -> HubData:
         **{k: v for k, v in tables.items()},  # type: ignore[arg-type]
         path=Path(path),
         warnings=tuple(i for i in issues if i.severity == "warning"),
+        meta=meta,
     )

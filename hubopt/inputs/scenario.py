@@ -1,146 +1,110 @@
 """Scenario files (``models/*.toml``): what to optimise, under which constraints, how.
 
 A scenario names a data package and adds the scenario constraints and solver settings.
-Unknown keys or sections are errors, and every value is type-checked, so that a typo
-never passes silently.
+Unknown keys or sections are errors, and every value is type- and range-checked, so that
+a typo never passes silently. The keys, their sections, types, defaults, units and ranges
+are the rows of :data:`hubopt.inputs.fields.SCENARIO_FIELDS`; :class:`Scenario` and
+:class:`SolveOptions` are generated from that table, so a new key is one row there.
 """
 
 from __future__ import annotations
 
-import math
-import re
 import tomllib
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import field, fields, make_dataclass, replace
 from pathlib import Path
 from typing import Any
 
 from hubopt.errors import Issue, raise_if_errors
+from hubopt.inputs.fields import SCENARIO_FIELDS, SECTIONS, ScenarioField, check_value, convert
 
 __all__ = ["Scenario", "SolveOptions", "load_scenario", "scenario_from_dict"]
 
 
-@dataclass(frozen=True)
-class SolveOptions:
-    """Solver settings.
-
-    Parameters
-    ----------
-    time_limit_s : float, optional
-        Wall-clock limit for the solve, seconds; ``None`` = no limit.
-    mip_rel_gap : float
-        Relative MIP gap at which HiGHS stops (HiGHS default 1e-4; 0 = prove optimality).
-    threads : int
-        HiGHS threads (1 = serial; more turns on parallel tree search).
-    seed : int
-        HiGHS random seed, for reproducible runs.
-    log_to_console : bool
-        Print HiGHS's own log while solving.
-    """
-
-    time_limit_s: float | None = None
-    mip_rel_gap: float = 1e-4
-    threads: int = 1
-    seed: int = 0
-    log_to_console: bool = False
+def _annotation(f: ScenarioField) -> Any:
+    return f.type | None if f.optional else f.type
 
 
-@dataclass(frozen=True)
-class Scenario:
-    """One optimisation run: a data package plus scenario constraints.
-
-    Parameters
-    ----------
-    name : str
-        Scenario name; the default result folder is ``results/<name>/``.
-    data_dir : Path
-        Data package folder.
-    description : str
-        Plain-language description shown in reports.
-    carbon_price : float
-        Money per tonne of CO2 added to the objective (same currency unit as the data).
-    max_emissions_t : float, optional
-        Cap on total CO2, tonnes per year.
-    max_hubs : int, optional
-        At most this many options open (existing and required options count).
-    min_energy_community_hubs : int, optional
-        At least this many options open at energy-community sites.
-    single_sourcing : bool
-        Each demand row is served through a single inbound lane.
-    solver : SolveOptions
-        Solver settings from the ``[solver]`` section.
-    source : Path, optional
-        The TOML file this scenario was read from.
-    """
-
-    name: str
-    data_dir: Path
-    description: str = ""
-    carbon_price: float = 0.0
-    max_emissions_t: float | None = None
-    max_hubs: int | None = None
-    min_energy_community_hubs: int | None = None
-    single_sourcing: bool = False
-    solver: SolveOptions = field(default_factory=SolveOptions)
-    source: Path | None = None
-
-    def with_options(self, **changes: Any) -> Scenario:
-        """Return a copy with some fields changed (``solver`` fields go to ``solver``)."""
-        solver_keys = {f.name for f in fields(SolveOptions)}
-        solver_changes = {k: v for k, v in changes.items() if k in solver_keys}
-        other = {k: v for k, v in changes.items() if k not in solver_keys}
-        return replace(self, solver=replace(self.solver, **solver_changes), **other)
+def _doc(title: str, rows: list[tuple[str, str, str]]) -> str:
+    lines = [title, "", "Parameters", "----------"]
+    for name, typ, text in rows:
+        lines += [f"{name} : {typ}", f"    {text}"]
+    return "\n".join(lines) + "\n"
 
 
-_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,99}")
+def _row_doc(f: ScenarioField) -> tuple[str, str, str]:
+    typ = f.type.__name__ + (", optional" if f.optional else "")
+    unit = f" Unit: {f.unit}." if f.unit else ""
+    return (f.attribute, typ, f"{f.doc}{unit} TOML key ``{f.key}``.")
 
-# key -> (accepted python types, description used in messages, validator or None)
-_NUM = (int, float)
-_SCHEMA: dict[str, dict[str, tuple[tuple[type, ...], str]]] = {
-    "": {"name": ((str,), "text"), "data": ((str,), "a path"), "description": ((str,), "text")},
-    "objective": {"carbon_price": (_NUM, "a number ≥ 0")},
-    "constraints": {
-        "max_emissions_t": (_NUM, "a number ≥ 0"),
-        "max_hubs": ((int,), "a whole number ≥ 0"),
-        "min_energy_community_hubs": ((int,), "a whole number ≥ 0"),
-        "single_sourcing": ((bool,), "true or false"),
-    },
-    "solver": {
-        "time_limit_s": (_NUM, "a number of seconds ≥ 0"),
-        "mip_rel_gap": (_NUM, "a number between 0 and 1"),
-        "threads": ((int,), "a whole number ≥ 1"),
-        "seed": ((int,), "a whole number ≥ 0"),
-    },
+
+def _spec(f: ScenarioField) -> tuple[str, Any, Any]:
+    if f.required and f.type is str:  # the name: the one positional-only-by-need field
+        return (f.attribute, f.type, field())
+    if f.required:  # data_dir: may stay unset when ``data`` holds an in-memory package
+        return (f.attribute, f.type | None, field(default=None))
+    return (f.attribute, _annotation(f), field(default=f.default))
+
+
+_SOLVER = [f for f in SCENARIO_FIELDS if f.section == "solver"]
+_MAIN = [f for f in SCENARIO_FIELDS if f.section != "solver"]
+
+SolveOptions = make_dataclass(
+    "SolveOptions",
+    [*(_spec(f) for f in _SOLVER), ("log_to_console", bool, field(default=False))],
+    frozen=True,
+)
+SolveOptions.__module__ = __name__
+SolveOptions.__doc__ = _doc(
+    "Solver settings (the ``[solver]`` section).",
+    [*(_row_doc(f) for f in _SOLVER), ("log_to_console", "bool", "Print HiGHS's own log.")],
+)
+
+
+def _with_options(self: Any, **changes: Any) -> Any:
+    """Return a copy with some fields changed (``solver`` fields go to ``solver``)."""
+    solver_keys = {f.name for f in fields(SolveOptions)}
+    solver_changes = {k: v for k, v in changes.items() if k in solver_keys}
+    other = {k: v for k, v in changes.items() if k not in solver_keys}
+    return replace(self, solver=replace(self.solver, **solver_changes), **other)
+
+
+Scenario = make_dataclass(
+    "Scenario",
+    [
+        *(_spec(f) for f in _MAIN),
+        ("solver", SolveOptions, field(default_factory=SolveOptions)),
+        ("source", Path | None, field(default=None)),
+        ("data", Any, field(default=None, compare=False, repr=False)),
+    ],
+    frozen=True,
+    namespace={"with_options": _with_options},
+)
+Scenario.__module__ = __name__
+Scenario.__doc__ = _doc(
+    "One optimisation run: a data package plus scenario constraints.",
+    [
+        *(_row_doc(f) for f in _MAIN),
+        ("solver", "SolveOptions", "Solver settings from the ``[solver]`` section."),
+        ("source", "Path, optional", "The TOML file this scenario was read from."),
+        (
+            "data",
+            "HubData, optional",
+            "An in-memory package (:meth:`hubopt.HubData.from_tables`), used instead of "
+            "reading ``data_dir``.",
+        ),
+    ],
+)
+
+_BY_SECTION: dict[str, dict[str, ScenarioField]] = {
+    s: {f.name: f for f in SCENARIO_FIELDS if f.section == s} for s in SECTIONS
 }
 
 
-def _check_value(section: str, key: str, value: Any, fname: str) -> list[Issue]:
-    types, desc = _SCHEMA[section][key]
-    col = f"{section}.{key}" if section else key
-    ok = isinstance(value, types) and not (isinstance(value, bool) and bool not in types)
-    if ok and isinstance(value, float) and not math.isfinite(value):
-        ok = False
-    if ok and isinstance(value, _NUM) and not isinstance(value, bool):
-        if value < 0 or (key == "threads" and value < 1) or (key == "mip_rel_gap" and value > 1):
-            ok = False
-    if ok and key in ("name", "data") and not str(value).strip():
-        ok = False
-    if ok and key == "name" and not _NAME.fullmatch(value):
-        return [
-            Issue(
-                "check_toml_name",
-                f"name {value!r} must be a plain folder name (letters, digits, '.', '_', '-'; "
-                "no '/' or '..'), because results are written to results/<name>/",
-                fname,
-                None,
-                col,
-            )
-        ]
-    if ok:
-        return []
-    return [Issue("check_toml_type", f"{value!r} is not valid: expected {desc}", fname, None, col)]
+def _unknown(msg: str, fname: str, column: str) -> Issue:
+    return Issue("check_toml_unknown", msg, fname, None, column)
 
 
-def scenario_from_dict(raw: dict[str, Any], base_dir: Path, fname: str = "") -> Scenario:
+def scenario_from_dict(raw: dict[str, Any], base_dir: Path, fname: str = "") -> Any:
     """Build a :class:`Scenario` from a parsed TOML mapping, checking every key.
 
     Parameters
@@ -152,87 +116,53 @@ def scenario_from_dict(raw: dict[str, Any], base_dir: Path, fname: str = "") -> 
     fname : str
         File name used in messages.
 
+    Returns
+    -------
+    Scenario
+
     Raises
     ------
     HubDataError
-        Listing every unknown key, wrong type and missing required key.
+        Listing every unknown key, wrong type, value out of range and missing key.
     """
     issues: list[Issue] = []
-    flat: dict[str, Any] = {}
+    values: dict[ScenarioField, Any] = {}
+    top = _BY_SECTION[""]
     for key, value in raw.items():
         if isinstance(value, dict):
-            if key not in _SCHEMA or key == "":
-                issues.append(
-                    Issue(
-                        "check_toml_unknown",
-                        f"unknown section [{key}]; allowed: "
-                        + ", ".join(f"[{s}]" for s in _SCHEMA if s),
-                        fname,
-                        None,
-                        key,
-                    )
-                )
+            if key not in _BY_SECTION or key == "":
+                allowed = ", ".join(f"[{s}]" for s in SECTIONS if s)
+                issues.append(_unknown(f"unknown section [{key}]; allowed: {allowed}", fname, key))
                 continue
             for sub, v in value.items():
-                if sub not in _SCHEMA[key]:
-                    issues.append(
-                        Issue(
-                            "check_toml_unknown",
-                            f"unknown key '{sub}' in [{key}]; allowed: " + ", ".join(_SCHEMA[key]),
-                            fname,
-                            None,
-                            f"{key}.{sub}",
-                        )
-                    )
+                f = _BY_SECTION[key].get(sub)
+                if f is None:
+                    allowed = ", ".join(_BY_SECTION[key])
+                    msg = f"unknown key '{sub}' in [{key}]; allowed: {allowed}"
+                    issues.append(_unknown(msg, fname, f"{key}.{sub}"))
                     continue
-                issues += _check_value(key, sub, v, fname)
-                flat[sub] = v
-        elif key in _SCHEMA[""]:
-            issues += _check_value("", key, value, fname)
-            flat[key] = value
+                issues += check_value(f, v, fname)
+                values[f] = v
+        elif key in top:
+            issues += check_value(top[key], value, fname)
+            values[top[key]] = value
         else:
-            where = next((s for s, keys in _SCHEMA.items() if key in keys), None)
+            where = next((s for s in SECTIONS if s and key in _BY_SECTION[s]), None)
             hint = f" (it belongs in the [{where}] section)" if where else ""
-            issues.append(
-                Issue(
-                    "check_toml_unknown",
-                    f"unknown key '{key}'{hint}; allowed at top level: name, data, description",
-                    fname,
-                    None,
-                    key,
-                )
-            )
-    for req in ("name", "data"):
-        if req not in raw:
-            issues.append(
-                Issue("check_toml_missing", f"required key '{req}' is missing", fname, None, req)
-            )
+            msg = f"unknown key '{key}'{hint}; allowed at top level: {', '.join(top)}"
+            issues.append(_unknown(msg, fname, key))
+    for f in SCENARIO_FIELDS:
+        if f.required and f not in values:
+            msg = f"required key '{f.name}' is missing"
+            issues.append(Issue("check_toml_missing", msg, fname, None, f.name))
     raise_if_errors(issues)
-    solver_keys = {"time_limit_s", "mip_rel_gap", "threads", "seed"}
-    solver = SolveOptions(
-        **{
-            k: (float(v) if k in ("time_limit_s", "mip_rel_gap") else v)
-            for k, v in flat.items()
-            if k in solver_keys
-        }
-    )
-    data_dir = Path(flat["data"])
-    if not data_dir.is_absolute():
-        data_dir = (base_dir / data_dir).resolve()
-    return Scenario(
-        name=flat["name"],
-        data_dir=data_dir,
-        description=flat.get("description", ""),
-        carbon_price=float(flat.get("carbon_price", 0.0)),
-        max_emissions_t=(float(flat["max_emissions_t"]) if "max_emissions_t" in flat else None),
-        max_hubs=flat.get("max_hubs"),
-        min_energy_community_hubs=flat.get("min_energy_community_hubs"),
-        single_sourcing=bool(flat.get("single_sourcing", False)),
-        solver=solver,
-    )
+    kw = {f.attribute: convert(f, v, base_dir) for f, v in values.items()}
+    solver_names = {f.attribute for f in _SOLVER}
+    solver = SolveOptions(**{k: v for k, v in kw.items() if k in solver_names})
+    return Scenario(**{k: v for k, v in kw.items() if k not in solver_names}, solver=solver)
 
 
-def load_scenario(path: str | Path) -> Scenario:
+def load_scenario(path: str | Path) -> Any:
     """Read a scenario TOML file.
 
     Parameters

@@ -13,6 +13,14 @@ from typing import Literal
 
 Kind = Literal["id", "text", "float", "bool", "enum"]
 
+MAGNITUDE = 1e12
+"""Default largest value of every number column.
+
+HiGHS treats magnitudes ≥ 1e20 as infinite, and coefficients beyond ~1e9 already make
+its tolerances meaningless; 1e12 leaves room for products of two inputs (quantity × unit
+cost) while rejecting the sentinel-like values (1e30, 9e99) that ended as solver
+failures. Money should be in a unit (k$, M$) that keeps values far below it."""
+
 STATUSES = ("candidate", "required", "existing", "forbidden")
 
 
@@ -37,7 +45,8 @@ class Column:
     strict_minimum : bool
         If true the value must be strictly greater than ``minimum``.
     maximum : float, optional
-        Largest allowed value for ``float`` columns.
+        Largest allowed value for ``float`` columns (default :data:`MAGNITUDE`; every
+        number column has a finite range, see ``docs/data_package.md``).
     choices : tuple of str
         Allowed values for ``enum`` columns.
     """
@@ -48,8 +57,18 @@ class Column:
     default: object = None
     minimum: float | None = None
     strict_minimum: bool = False
-    maximum: float | None = None
+    maximum: float | None = MAGNITUDE
     choices: tuple[str, ...] = ()
+
+    def allowed(self) -> str:
+        """Describe the allowed range of a number column, e.g. ``0 ≤ value ≤ 1e+12``."""
+        low = (
+            ""
+            if self.minimum is None
+            else f"{self.minimum:g} {'<' if self.strict_minimum else '≤'} "
+        )
+        high = "" if self.maximum is None else f" ≤ {self.maximum:g}"
+        return f"{low}value{high}"
 
 
 @dataclass(frozen=True)
@@ -161,7 +180,7 @@ FILES: dict[str, FileSpec] = {
             Column("mode", "id"),
             _nonneg("cost_per_tonne_km"),
             _nonneg("kg_co2_per_tonne_km"),
-            Column("circuity", "float", required=False, default=1.2, minimum=1.0),
+            Column("circuity", "float", required=False, default=1.2, minimum=1.0, maximum=5.0),
         ),
         key=("mode",),
     ),
@@ -181,6 +200,21 @@ FILES: dict[str, FileSpec] = {
         may_be_empty=True,
     ),
 }
+
+COMPUTED_COLUMNS = frozenset(
+    {
+        # plan.py, model/build.py, lanes.py and outputs add these to tables made from
+        # the input files; an extra input column of the same name would be overwritten
+        # or crash the merge, so it is refused (check_computed_column).
+        "line", "candidates_line", "lane_id", "selected", "production", "utilisation",
+        "output", "quantity", "cost", "co2_t", "tonnes", "tonne_km", "bought", "unmet",
+        "served", "penalty_cost", "group", "exact", "big_m", "n_sizes", "max_capacity",
+        "forced", "_forced", "name", "state", "lat", "lon", "energy_community",
+        "distance_km", "tonnes_per_unit", "cost_per_unit", "kg_co2_per_unit", "unit_cost",
+        "geometry", "plan",
+    }
+)  # fmt: skip
+"""Names hubopt computes: refused as *extra* columns of any input file."""
 
 TRUE_WORDS = frozenset({"true", "yes", "y", "1", "t"})
 FALSE_WORDS = frozenset({"false", "no", "n", "0", "f", ""})

@@ -37,6 +37,7 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from hubopt.errors import HubDataError, Issue
+from hubopt.outputs.jsonio import write_json
 
 __all__ = [
     "OWNER_KEY",
@@ -282,7 +283,7 @@ def _mark_owned(folder: Path, kind: str) -> None:
         data = json.loads(man.read_text(encoding="utf-8"))
     data = {OWNER_KEY: "hubopt", "kind": data.get("kind", kind), **data}
     data[OWNER_KEY] = "hubopt"
-    man.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
+    write_json(man, data)
 
 
 def _replace(tmp: Path, target: Path) -> None:

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import math
 import platform
 import shutil
 from collections.abc import Iterable
@@ -20,7 +19,10 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
+from hubopt.inputs.fields import manifest_blocks
+from hubopt.inputs.load import contract_files, is_regular_file
 from hubopt.outputs.folder import OWNER_KEY, atomic_folder, free_folder
+from hubopt.outputs.jsonio import write_json
 
 if TYPE_CHECKING:
     from hubopt.pipeline import RunOutcome
@@ -47,36 +49,13 @@ def safe_for_spreadsheet(df: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def _json_default(o: object) -> object:
-    if isinstance(o, Path):
-        return str(o)
-    if hasattr(o, "item"):
-        return o.item()  # numpy scalars
-    return str(o)
-
-
-def _clean_json(o: object) -> object:
-    if isinstance(o, float) and not math.isfinite(o):
-        return None
-    if isinstance(o, dict):
-        return {str(k): _clean_json(v) for k, v in o.items()}
-    if isinstance(o, list | tuple):
-        return [_clean_json(v) for v in o]
-    return o
-
-
 def _dump(path: Path, obj: dict) -> None:
-    path.write_text(
-        json.dumps(_clean_json(obj), indent=2, default=_json_default) + "\n", encoding="utf-8"
-    )
+    write_json(path, obj)
 
 
 def _sha256(path: Path) -> str:
-    h = hashlib.sha256()
     with path.open("rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
+        return hashlib.file_digest(fh, "sha256").hexdigest()
 
 
 def _versions() -> dict:
@@ -94,12 +73,11 @@ def manifest(outcome: RunOutcome) -> dict:
     sc = outcome.scenario
     inputs = {}
     if sc.data_dir and Path(sc.data_dir).is_dir():
-        from hubopt.inputs.schema import FILES
-
-        for name in sorted(FILES):
-            f = Path(sc.data_dir) / f"{name}.csv"
-            if f.is_file():  # a regular file (or a link to one): never a FIFO or device
+        for name in contract_files():
+            f = Path(sc.data_dir) / name
+            if is_regular_file(f):  # never a FIFO, device, directory or dangling link
                 inputs[f.name] = _sha256(f)
+    scen, solver = manifest_blocks(sc)
     r = outcome.result
     return {
         OWNER_KEY: "hubopt",
@@ -111,19 +89,11 @@ def manifest(outcome: RunOutcome) -> dict:
             "description": sc.description,
             "file": str(sc.source) if sc.source else None,
             "file_sha256": _sha256(sc.source) if sc.source and sc.source.is_file() else None,
-            "data_dir": str(sc.data_dir),
-            "carbon_price": sc.carbon_price,
-            "max_emissions_t": sc.max_emissions_t,
-            "max_hubs": sc.max_hubs,
-            "min_energy_community_hubs": sc.min_energy_community_hubs,
-            "single_sourcing": sc.single_sourcing,
+            "data_dir": str(sc.data_dir) if sc.data_dir is not None else None,
+            **scen,
+            "money_unit": outcome.data.money_unit,
         },
-        "solver_options": {
-            "time_limit_s": sc.solver.time_limit_s,
-            "mip_rel_gap": sc.solver.mip_rel_gap,
-            "threads": sc.solver.threads,
-            "seed": sc.solver.seed,
-        },
+        "solver_options": solver,
         "input_sha256": inputs,
         "versions": {**_versions(), "highs": r.solver_version},
         "status": r.termination.value,

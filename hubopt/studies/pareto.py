@@ -21,7 +21,6 @@ Cost is the scenario's objective, ``total_cost`` (money/yr; it includes
 
 from __future__ import annotations
 
-import json
 import math
 import time
 from collections.abc import Callable
@@ -33,11 +32,13 @@ import pandas as pd
 import pyomo.environ as pyo
 from pyomo.core.expr.numeric_expr import LinearExpression
 
+from hubopt.inputs.fields import scenario_toml as _toml_from_fields
 from hubopt.inputs.load import HubData, load_data
 from hubopt.inputs.scenario import Scenario, SolveOptions
 from hubopt.lanes import build_lanes
 from hubopt.model.build import HubModel, build_model
 from hubopt.outputs.folder import atomic_folder, check_target
+from hubopt.outputs.jsonio import write_json
 from hubopt.outputs.tables import PLAN_TABLES, read_result, summary, write_outputs
 from hubopt.pipeline import RunOutcome
 from hubopt.plan import Plan, extract_plan
@@ -132,28 +133,7 @@ def co2_expression(hub: HubModel) -> LinearExpression:
 
 def scenario_toml(sc: Scenario) -> str:
     """Return a scenario TOML file that reproduces ``sc`` (data path absolute)."""
-
-    def val(v: object) -> str:
-        if isinstance(v, bool):
-            return "true" if v else "false"
-        if isinstance(v, str | Path):
-            return json.dumps(str(v))
-        return repr(v)
-
-    out = [f"name = {val(sc.name)}", f"data = {val(Path(sc.data_dir).resolve())}"]
-    if sc.description:
-        out.append(f"description = {val(sc.description)}")
-    out += ["", "[objective]", f"carbon_price = {val(sc.carbon_price)}", "", "[constraints]"]
-    for key in ("max_emissions_t", "max_hubs", "min_energy_community_hubs"):
-        if getattr(sc, key) is not None:
-            out.append(f"{key} = {val(getattr(sc, key))}")
-    out += [f"single_sourcing = {val(sc.single_sourcing)}", "", "[solver]"]
-    s = sc.solver
-    if s.time_limit_s is not None:
-        out.append(f"time_limit_s = {val(float(s.time_limit_s))}")
-    out += [f"mip_rel_gap = {val(float(s.mip_rel_gap))}", f"threads = {s.threads}"]
-    out.append(f"seed = {s.seed}")
-    return "\n".join(out) + "\n"
+    return _toml_from_fields(sc)
 
 
 class _Solver:
@@ -470,9 +450,7 @@ def write_frontier_files(folder: Path, frontier: Frontier, money_unit: str = "k$
         "points": frontier.table.to_dict(orient="records"),
         **frontier.info,
     }
-    (folder / "frontier.json").write_text(
-        json.dumps(_clean(info), indent=2, default=str) + "\n", encoding="utf-8"
-    )
+    write_json(folder / "frontier.json", info)
     points = [folder / p for p in frontier.table["folder"]]
     base = frontier.table.loc[frontier.table["kind"] == "min_cost", "point"].iloc[0]
     comp = compare(points, baseline=base)
@@ -485,15 +463,3 @@ def write_frontier_files(folder: Path, frontier: Frontier, money_unit: str = "k$
         money_unit=money_unit,
         title=f"hubopt: cost–CO2 frontier of {frontier.scenario.name}",
     )
-
-
-def _clean(o: object) -> object:
-    if isinstance(o, float) and not math.isfinite(o):
-        return None
-    if isinstance(o, dict):
-        return {str(k): _clean(v) for k, v in o.items()}
-    if isinstance(o, list | tuple):
-        return [_clean(v) for v in o]
-    if isinstance(o, np.generic):
-        return o.item()
-    return o

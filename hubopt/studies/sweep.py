@@ -37,12 +37,10 @@ from __future__ import annotations
 
 import contextlib
 import itertools
-import json
 import math
 import os
 import tempfile
 import time
-import tomllib
 import traceback
 import uuid
 from collections.abc import Callable, Mapping, Sequence
@@ -54,8 +52,16 @@ import pandas as pd
 from distributed.diagnostics.plugin import WorkerPlugin
 
 from hubopt.errors import HubDataError, Issue, raise_if_errors
+from hubopt.inputs.fields import (
+    ScenarioField,
+    field_named,
+    parse_text,
+    scenario_mapping,
+    vary_fields,
+)
 from hubopt.inputs.load import HubData, load_data
 from hubopt.inputs.scenario import Scenario, scenario_from_dict
+from hubopt.outputs.jsonio import write_json
 
 __all__ = [
     "SWEEP_KEYS",
@@ -68,21 +74,14 @@ __all__ = [
 ]
 
 SWEEP_KEYS: dict[str, str] = {
-    "carbon_price": "objective",
-    "max_emissions_t": "constraints",
-    "max_hubs": "constraints",
-    "min_energy_community_hubs": "constraints",
-    "single_sourcing": "constraints",
-    "time_limit_s": "solver",
-    "mip_rel_gap": "solver",
-    "seed": "solver",
-    "data": "",
+    **{f.name: f.section for f in vary_fields()},
     "demand_scale": "sweep",
 }
-"""Keys that can be varied, and their section of the scenario file (``sweep``: sweep only)."""
+"""Keys that can be varied, and their section of the scenario file (``sweep``: sweep only).
 
-_NONE_WORDS = {"none", "null", ""}
-_OPTIONAL = {"max_emissions_t", "max_hubs", "min_energy_community_hubs", "time_limit_s"}
+Built from :data:`hubopt.inputs.fields.SCENARIO_FIELDS` (rows with ``vary=True``)."""
+
+_OPTIONAL = {f.name for f in vary_fields() if f.optional}
 
 
 @dataclass(frozen=True)
@@ -120,22 +119,7 @@ class SweepResult:
 
 def _raw(sc: Scenario) -> dict:
     """Return the scenario as a parsed-TOML mapping (for :func:`scenario_from_dict`)."""
-    cons = {
-        k: getattr(sc, k)
-        for k in ("max_emissions_t", "max_hubs", "min_energy_community_hubs")
-        if getattr(sc, k) is not None
-    }
-    solver = {"mip_rel_gap": sc.solver.mip_rel_gap, "threads": sc.solver.threads}
-    solver["seed"] = sc.solver.seed
-    if sc.solver.time_limit_s is not None:
-        solver["time_limit_s"] = sc.solver.time_limit_s
-    raw: dict = {"name": sc.name, "data": str(sc.data_dir)}
-    if sc.description:
-        raw["description"] = sc.description
-    raw["objective"] = {"carbon_price": sc.carbon_price}
-    raw["constraints"] = {**cons, "single_sourcing": sc.single_sourcing}
-    raw["solver"] = solver
-    return raw
+    return scenario_mapping(sc)
 
 
 def _apply(raw: dict, key: str, value: Any) -> dict:
@@ -152,15 +136,12 @@ def _apply(raw: dict, key: str, value: Any) -> dict:
 
 def _parse_value(key: str, text: str) -> Any:
     """Read one value as TOML does (``50`` int, ``0.5`` float, ``true`` bool, text)."""
-    t = text.strip()
-    if t.lower() in _NONE_WORDS:
-        return None
-    if key == "data":
-        return t
-    try:
-        return tomllib.loads(f"v = {t}")["v"]
-    except tomllib.TOMLDecodeError:
-        return t  # checked (and rejected) with the scenario rules below
+    if key in SWEEP_KEYS and key != "demand_scale":
+        return parse_text(field_named(key), text)
+    return parse_text(_NUMBER, text)
+
+
+_NUMBER = ScenarioField("demand_scale", "sweep", float, 1.0, "", "")
 
 
 def _fmt(value: Any) -> str:
@@ -438,7 +419,7 @@ def _write_files(target: Path, files: dict[str, bytes], extra: dict) -> None:
             p = folder / rel
             p.parent.mkdir(parents=True, exist_ok=True)
             p.write_bytes(content)
-        (folder / "sweep.json").write_text(json.dumps(extra, indent=1, default=str) + "\n")
+        write_json(folder / "sweep.json", extra, indent=1)
 
     atomic_folder(target, writer, force=True, kind="solve")
 
