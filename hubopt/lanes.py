@@ -8,12 +8,10 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from hubopt.geodesy import geodesic_km
 from hubopt.inputs.load import HubData
 
-__all__ = ["EARTH_RADIUS_KM", "build_lanes", "great_circle_km", "holders_and_users"]
-
-EARTH_RADIUS_KM = 6371.0088
-"""Mean Earth radius (IUGG), km."""
+__all__ = ["build_lanes", "great_circle_km", "holders_and_users"]
 
 LANE_COLUMNS = [
     "origin",
@@ -26,32 +24,8 @@ LANE_COLUMNS = [
     "kg_co2_per_unit",
 ]
 
-
-def great_circle_km(
-    lat1: np.ndarray, lon1: np.ndarray, lat2: np.ndarray, lon2: np.ndarray
-) -> np.ndarray:
-    """Great-circle (haversine) distance in km between WGS84 points.
-
-    Parameters
-    ----------
-    lat1, lon1, lat2, lon2 : array_like
-        Latitudes and longitudes in decimal degrees (WGS84); broadcastable.
-
-    Returns
-    -------
-    ndarray
-        Distance in kilometres on a sphere of radius :data:`EARTH_RADIUS_KM`.
-
-    Examples
-    --------
-    >>> round(float(great_circle_km(0.0, 0.0, 0.0, 1.0)), 2)
-    111.19
-    """
-    p1, p2 = np.radians(lat1), np.radians(lat2)
-    dphi = p2 - p1
-    dlmb = np.radians(np.asarray(lon2) - np.asarray(lon1))
-    a = np.sin(dphi / 2) ** 2 + np.cos(p1) * np.cos(p2) * np.sin(dlmb / 2) ** 2
-    return 2 * EARTH_RADIUS_KM * np.arcsin(np.sqrt(np.clip(a, 0.0, 1.0)))
+great_circle_km = geodesic_km
+"""Distance in km between WGS84 points: :func:`hubopt.geodesy.geodesic_km` (kept name)."""
 
 
 def holders_and_users(data: HubData) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -120,8 +94,8 @@ def build_lanes(data: HubData) -> pd.DataFrame:
     Notes
     -----
     Without ``lanes.csv`` every holder→user pair of a product, in every mode, is a lane
-    (see :func:`holders_and_users`). Distance is ``distance_km`` if given, else the great
-    circle × the mode's circuity; cost and CO2 per unit are given values if present,
+    (see :func:`holders_and_users`). Distance is ``distance_km`` if given, else the WGS84
+    geodesic × the mode's circuity; cost and CO2 per unit are given values if present,
     else ``tonnes_per_unit × distance × per-tonne-km factor``.
     """
     lanes = _generated_lanes(data) if data.lanes is None else _explicit_lanes(data)
@@ -133,7 +107,7 @@ def build_lanes(data: HubData) -> pd.DataFrame:
     lat_d = sites["lat"].reindex(lanes["destination"]).to_numpy(float)
     lon_d = sites["lon"].reindex(lanes["destination"]).to_numpy(float)
     circuity = modes["circuity"].reindex(lanes["mode"]).to_numpy(float)
-    gc = great_circle_km(lat_o, lon_o, lat_d, lon_d) * circuity
+    gc = geodesic_km(lat_o, lon_o, lat_d, lon_d) * circuity
     given = lanes["distance_km"].to_numpy(float)
     dist = np.where(np.isnan(given), gc, given)
     t = tpu.reindex(lanes["product"]).to_numpy(float)

@@ -10,7 +10,6 @@ in ``docs/gis.md``.
 
 from __future__ import annotations
 
-import math
 import re
 import sqlite3
 from collections.abc import Iterable, Iterator
@@ -29,6 +28,7 @@ import pyproj
 import shapely
 
 from hubopt.errors import HubDataError, Issue
+from hubopt.geodesy import geodesic_path
 from hubopt.outputs.gis_fields import LAYER_FIELDS, field_dictionary, shapefile_names
 
 if TYPE_CHECKING:
@@ -55,7 +55,6 @@ FORMATS = ("csv", "gpkg", "shp", "geojson")
 """Output formats ``--formats`` accepts (``csv`` = the plan tables)."""
 GIS_FORMATS = frozenset(FORMATS[1:])
 DEFAULT_CRS = "EPSG:4326"
-EARTH_RADIUS_KM = 6371.0088
 DBF_TEXT_BYTES = 254
 """A dBASE text field holds at most 254 bytes."""
 GPKG_NAME = "plan.gpkg"
@@ -110,33 +109,17 @@ def check_crs(crs: str | pyproj.CRS) -> pyproj.CRS:
     return out
 
 
-def _unit(lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
-    lo, la = np.radians(lon), np.radians(lat)
-    return np.stack([np.cos(la) * np.cos(lo), np.cos(la) * np.sin(lo), np.sin(la)], axis=-1)
-
-
 def great_circle_line(
     lon0: float, lat0: float, lon1: float, lat1: float, densify_km: float | None = 50.0
 ) -> shapely.LineString:
-    """Return the great circle from (lon0, lat0) to (lon1, lat1) as a WGS84 LineString.
+    """Return the geodesic from (lon0, lat0) to (lon1, lat1) as a WGS84 LineString.
 
-    Vertices are interpolated on the sphere (slerp) at most ``densify_km`` apart; ``None``
-    or ``0`` gives the straight two-point line. Longitudes are unwrapped from the origin,
-    so a line crossing the antimeridian continues past ±180° instead of being split.
+    Vertices lie on the WGS84 geodesic (:func:`hubopt.geodesy.geodesic_path`) at most
+    ``densify_km`` apart; ``None`` or ``0`` gives the straight two-point line. Longitudes
+    are unwrapped from the origin, so a line crossing the antimeridian continues past ±180°
+    instead of being split.
     """
-    p0, p1 = _unit(np.array(lon0), np.array(lat0)), _unit(np.array(lon1), np.array(lat1))
-    omega = math.acos(float(np.clip(p0 @ p1, -1.0, 1.0)))
-    n = math.ceil(omega * EARTH_RADIUS_KM / densify_km) if densify_km else 1
-    if n <= 1 or not 1e-12 < omega < math.pi - 1e-9:  # same or antipodal: no unique circle
-        return shapely.LineString([(lon0, lat0), (lon1, lat1)])
-    t = np.linspace(0.0, 1.0, n + 1)[:, None]
-    p = (np.sin((1 - t) * omega) * p0 + np.sin(t * omega) * p1) / math.sin(omega)
-    lat = np.degrees(np.arcsin(np.clip(p[:, 2], -1.0, 1.0)))
-    lon = np.degrees(np.unwrap(np.arctan2(p[:, 1], p[:, 0]), discont=math.pi))
-    lon += 360.0 * round((lon0 - lon[0]) / 360.0)
-    lon[0], lat[0], lat[-1] = lon0, lat0, lat1
-    lon[-1] = lon1 + 360.0 * round((lon[-1] - lon1) / 360.0)
-    return shapely.LineString(np.column_stack([lon, lat]))
+    return shapely.LineString(geodesic_path(lon0, lat0, lon1, lat1, densify_km))
 
 
 def _ordered(layer: str, df: pd.DataFrame) -> pd.DataFrame:
