@@ -18,6 +18,7 @@ from hubopt.errors import Issue
 from hubopt.inputs.schema import (
     COMPUTED_COLUMNS,
     FALSE_WORDS,
+    MAGNITUDE,
     TRUE_WORDS,
     Column,
     FileSpec,
@@ -86,13 +87,18 @@ def _parse_float(spec: FileSpec, col: Column, s: pd.Series, issues: list[Issue])
                 )
             )
     if col.maximum is not None:
+        advice = (
+            "; the value itself is the problem: check its unit (money in k$ or M$ keeps "
+            "numbers small) or a stray exponent"
+            if col.maximum >= MAGNITUDE
+            else ""
+        )
         for line, v in num[ok & (num > col.maximum)].items():
             issues.append(
                 Issue(
                     "check_range",
                     f"{v:g} is out of range: must be at most {col.maximum:g} "
-                    f"(allowed: {col.allowed()}); the value itself is the problem: check its "
-                    "unit (money in k$ or M$ keeps numbers small) or a missing decimal point",
+                    f"(allowed: {col.allowed()})" + advice,
                     spec.filename,
                     int(line),
                     col.name,

@@ -13,7 +13,13 @@ from collections.abc import Callable
 import pandas as pd
 
 from hubopt.errors import Issue
-from hubopt.inputs.schema import FILES
+from hubopt.inputs.consistency import (
+    check_forced_sizes,
+    check_recipe_loops,
+    check_similar_ids,
+    invisible_note,
+)
+from hubopt.inputs.schema import FILES, MAGNITUDE
 
 __all__ = ["CHECKS", "validate_tables"]
 
@@ -59,7 +65,8 @@ def _unknown(
     return [
         Issue(
             check,
-            f"{what} '{v}' is not in {where}; add it there or correct the spelling",
+            f"{what} '{v}' is not in {where}{invisible_note(v)}; add it there or correct "
+            "the spelling",
             FILES[name].filename,
             int(line),
             col,
@@ -207,7 +214,8 @@ def check_demand_coverable(tables: Tables) -> list[Issue]:
     )
     if dem is None or dem.empty:
         return []
-    firm = dem[dem["unmet_penalty"].isna()].groupby("product")["quantity"].sum()
+    firm = dem["unmet_penalty"].isna() & (dem["quantity"] <= MAGNITUDE)  # else check_range
+    firm = dem[firm].groupby("product")["quantity"].sum()
     avail = pd.Series(0.0, index=firm.index)
     if sup is not None and not sup.empty:
         avail = avail.add(sup.groupby("product")["capacity"].sum(), fill_value=0.0)
@@ -245,6 +253,9 @@ CHECKS: list[Callable[[Tables], list[Issue]]] = [
     check_recipe_inputs_available,
     check_unused_outputs,
     check_demand_coverable,
+    check_similar_ids,
+    check_recipe_loops,
+    check_forced_sizes,
 ]
 
 
