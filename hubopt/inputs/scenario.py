@@ -48,10 +48,34 @@ def _spec(f: ScenarioField) -> tuple[str, Any, Any]:
 _SOLVER = [f for f in SCENARIO_FIELDS if f.section == "solver"]
 _MAIN = [f for f in SCENARIO_FIELDS if f.section != "solver"]
 
+
+def _numbers_checker(rows: list[ScenarioField]) -> Any:
+    """Return a ``__post_init__`` that range-checks the numeric fields of ``rows``.
+
+    Values set in Python or on the command line (``--time-limit -1``, ``--gap 5``,
+    ``--threads 0``) get the same range checks, and messages, as a scenario file.
+    """
+    numeric = [f for f in rows if f.type in (int, float)]
+
+    def __post_init__(self: Any) -> None:
+        issues: list[Issue] = []
+        for f in numeric:
+            v = getattr(self, f.attribute)
+            if v is None or isinstance(v, bool) or not isinstance(v, int | float):
+                continue
+            if f.type is int and isinstance(v, float) and v.is_integer():
+                v = int(v)
+            issues += check_value(f, v, "")
+        raise_if_errors(issues)
+
+    return __post_init__
+
+
 SolveOptions = make_dataclass(
     "SolveOptions",
     [*(_spec(f) for f in _SOLVER), ("log_to_console", bool, field(default=False))],
     frozen=True,
+    namespace={"__post_init__": _numbers_checker(_SOLVER)},
 )
 SolveOptions.__module__ = __name__
 SolveOptions.__doc__ = _doc(
@@ -77,7 +101,7 @@ Scenario = make_dataclass(
         ("data", Any, field(default=None, compare=False, repr=False)),
     ],
     frozen=True,
-    namespace={"with_options": _with_options},
+    namespace={"with_options": _with_options, "__post_init__": _numbers_checker(_MAIN)},
 )
 Scenario.__module__ = __name__
 Scenario.__doc__ = _doc(
