@@ -72,7 +72,8 @@ def run(
     options : SolveOptions, optional
         Overrides ``scenario.solver``.
     data : HubData, optional
-        An already loaded package; read from ``scenario.data_dir`` if omitted.
+        An already loaded package (e.g. :meth:`HubData.from_tables`); default
+        ``scenario.data``, else read from ``scenario.data_dir``.
     stage : callable, optional
         Called with a short description as each stage starts (for progress display).
     progress : callable, optional
@@ -95,7 +96,8 @@ def run(
         scenario = replace(scenario, solver=options)
     timings: dict[str, float] = {}
     t = time.perf_counter()
-    say(f"loading and checking {scenario.data_dir}")
+    data = data if data is not None else scenario.data  # an in-memory package, if any
+    say("checking the in-memory package" if data is not None else f"loading {scenario.data_dir}")
     if data is None:
         data = load_data(scenario.data_dir)
     timings["load"] = time.perf_counter() - t

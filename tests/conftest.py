@@ -1,4 +1,4 @@
-"""Shared fixtures: write small data packages into tmp_path and solve them for real."""
+"""Shared fixtures: small data packages, in memory or written to tmp_path, solved for real."""
 
 from __future__ import annotations
 
@@ -90,13 +90,21 @@ def tables() -> dict[str, pd.DataFrame]:
 
 @pytest.fixture
 def solve(tmp_path: Path) -> Callable[..., hubopt.RunOutcome]:
-    """Solve ``tables`` at gap 0 and check the plan independently before returning it."""
+    """Solve ``tables`` at gap 0 and check the plan independently before returning it.
+
+    DataFrames are passed in memory (:meth:`hubopt.HubData.from_tables`); a table given as
+    raw CSV text is written to a package folder, as the file is then the point.
+    """
     counter = {"n": 0}
 
     def _solve(tables: dict, check: bool = True, options: hubopt.SolveOptions | None = None, **kw):
         counter["n"] += 1
-        pkg = write_package(tmp_path / f"pkg{counter['n']}", tables)
-        scenario = hubopt.Scenario(name=f"t{counter['n']}", data_dir=pkg, **kw)
+        name = f"t{counter['n']}"
+        if any(isinstance(t, str) for t in tables.values()):  # raw CSV text: the file matters
+            pkg = write_package(tmp_path / f"pkg{counter['n']}", tables)
+            scenario = hubopt.Scenario(name=name, data_dir=pkg, **kw)
+        else:  # in memory: no CSV files written just to solve
+            scenario = hubopt.Scenario(name=name, data=hubopt.HubData.from_tables(**tables), **kw)
         opts = options or hubopt.SolveOptions(mip_rel_gap=0.0, time_limit_s=60.0)
         outcome = hubopt.run(scenario, opts)
         if check and outcome.plan is not None:

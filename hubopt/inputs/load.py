@@ -188,6 +188,7 @@ def read_package(path: str | Path) -> tuple[dict[str, pd.DataFrame | None], list
             continue
         text = decode(fpath.read_bytes(), spec.filename, issues)
         tables[name] = None if text is None else read_table(spec, text, issues)
+    read_meta(root, issues)  # package.toml problems are reported with the files'
     return tables, issues
 
 
@@ -212,7 +213,7 @@ def load_data(path: str | Path, *, strict: bool = True) -> HubData:
         Listing every problem found, each with file, line and column.
     """
     tables, issues = read_package(path)
-    meta = read_meta(Path(path), issues) if folder_problem(Path(path)) is None else {}
+    meta = read_meta(Path(path), []) if folder_problem(Path(path)) is None else {}
     if any(t is None for n, t in tables.items() if not FILES[n].optional):
         raise_if_errors(issues)
     issues += validate_tables(tables)  # type: ignore[arg-type]
