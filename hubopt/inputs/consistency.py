@@ -92,8 +92,8 @@ def check_recipe_loops(tables: Tables) -> list[Issue]:
     A technology making ``o`` from ``q`` units of ``i`` is an edge ``o → i`` of weight
     ``q``. Around a loop (cells need 2 ore, ore needs 0.1 cells), one unit of the first
     product needs the product of the weights of itself (2 × 0.1 = 0.2): below 1, the loop
-    makes material from nothing. Found with a min-product (log-sum) Floyd–Warshall over
-    products, each recipe row on such a loop named.
+    makes material from nothing. Each recipe row on such a loop is named, with the lightest
+    simple loop through it (a depth-first search over products; recipe graphs are small).
     """
     rec, tech, cand = (tables.get(k) for k in ("recipes", "technologies", "candidates"))
     if rec is None or tech is None or rec.empty or tech.empty:
@@ -108,18 +108,14 @@ def check_recipe_loops(tables: Tables) -> list[Issue]:
         return []
     src = out_of.reindex(r["technology"]).to_numpy(str)
     dst = r["input"].to_numpy(str)
-    names = sorted(set(src) | set(dst))
-    pos = {p: k for k, p in enumerate(names)}
-    n = len(names)
     w = np.log(r["quantity"].to_numpy(float))
-    d = np.full((n, n), np.inf)
+    adj: dict[str, dict[str, float]] = {}
     for a, b, x in zip(src, dst, w, strict=True):
-        d[pos[a], pos[b]] = min(d[pos[a], pos[b]], x)
-    for k in range(n):
-        d = np.minimum(d, d[:, k, None] + d[None, k, :])
+        adj.setdefault(a, {})
+        adj[a][b] = min(adj[a].get(b, np.inf), float(x))
     out = []
     for line, a, b, x in zip(r.index, src, dst, w, strict=True):
-        loop = x + d[pos[b], pos[a]]
+        loop = x + _lightest_simple_path(adj, b, a)
         if loop < -1e-9:
             factor = math.exp(loop) if loop > -700 else 0.0
             out.append(
@@ -136,6 +132,30 @@ def check_recipe_loops(tables: Tables) -> list[Issue]:
                 )
             )
     return out
+
+
+def _lightest_simple_path(
+    adj: dict[str, dict[str, float]], start: str, goal: str, budget: int = 100_000
+) -> float:
+    """Smallest weight sum of a simple path ``start ⇝ goal`` (``inf`` if none).
+
+    Depth-first over simple paths (recipe graphs are small); after ``budget`` steps the
+    best found so far is returned.
+    """
+    if start == goal:
+        return 0.0
+    best = np.inf
+    stack: list[tuple[str, float, frozenset[str]]] = [(start, 0.0, frozenset({start}))]
+    steps = 0
+    while stack and steps < budget:
+        node, cost, seen = stack.pop()
+        steps += 1
+        for nxt, x in adj.get(node, {}).items():
+            if nxt == goal:
+                best = min(best, cost + x)
+            elif nxt not in seen:
+                stack.append((nxt, cost + x, seen | {nxt}))
+    return float(best)
 
 
 def check_forced_sizes(tables: Tables) -> list[Issue]:

@@ -47,7 +47,33 @@ def scenario(text: str) -> Callable[[Path], None]:
     return lambda pkg: write(pkg, "scenario.toml", 'name = "case"\ndata = "."\n' + text)
 
 
-# id: (mutation, check, file, line, column, message fragment)
+def add_lines(pkg: Path, name: str, text: str) -> None:
+    """Append rows to ``name``.csv."""
+    p = pkg / f"{name}.csv"
+    p.write_text(p.read_text(encoding="utf-8") + text, encoding="utf-8")
+
+
+def forced_sizes(pkg: Path) -> None:
+    """Make both sizes of (H1, cellmaking) required."""
+    write(
+        pkg,
+        "candidates.csv",
+        "site_id,technology,size,capacity,fixed_cost,capex,jobs,status\n"
+        "H1,cellmaking,small,150,100,1000,50,required\n"
+        "H1,cellmaking,large,300,160,1600,90,required\n"
+        "H2,cellmaking,small,150,110,1100,55,\n"
+        "H2,cellmaking,large,300,170,1700,95,\n",
+    )
+
+
+def recipe_loop(pkg: Path) -> None:
+    """Cells need 2 ore, and a recycler makes ore from 0.1 cells: material from nothing."""
+    add_lines(pkg, "technologies", "recycling,ore,1,0\n")
+    add_lines(pkg, "recipes", "recycling,cells,0.1\n")
+    add_lines(pkg, "candidates", "H1,recycling,small,100,10,100,5\n")
+
+
+# id: (mutation, check, file, line, column, message fragment[, exit code, default 2])
 CASES: dict[str, tuple] = {
     "missing_file": (
         lambda p: (p / "modes.csv").unlink(),
@@ -322,19 +348,129 @@ CASES: dict[str, tuple] = {
         "name",
         "must be a plain folder name",
     ),
+    "huge_value": (
+        lambda p: edit(p, "demand", "C1,cells,100", "C1,cells,1e30"),
+        "check_range",
+        "demand.csv",
+        2,
+        "quantity",
+        "1e+30 is out of range: must be at most 1e+12",
+    ),
+    "circuity_too_large": (
+        lambda p: edit(p, "modes", "truck,0.002,0.1,1.2", "truck,0.002,0.1,9"),
+        "check_range",
+        "modes.csv",
+        2,
+        "circuity",
+        "must be at most 5",
+    ),
+    "computed_column": (
+        lambda p: write(
+            p, "demand.csv", "site_id,product,quantity,line\nC1,cells,100,1\nC2,cells,150,2\n"
+        ),
+        "check_computed_column",
+        "demand.csv",
+        1,
+        "line",
+        "extra column 'line' has the name of a column hubopt computes",
+    ),
+    "case_id": (
+        lambda p: add_lines(p, "sites", "h1,Hub one again,40.0,-95.0,IA,false\n"),
+        "check_similar_ids",
+        "sites.csv",
+        7,
+        "site_id",
+        "site 'h1' differs from 'H1' (first seen on line 3) only by case",
+        0,
+    ),
+    "invisible_id": (
+        lambda p: add_lines(p, "sites", "H1\u200b,Hub one again,40.0,-95.0,IA,false\n"),
+        "check_similar_ids",
+        "sites.csv",
+        7,
+        "site_id",
+        "only by invisible characters or character forms (it contains the invisible "
+        "character U+200B)",
+        0,
+    ),
+    "recipe_loop": (
+        recipe_loop,
+        "check_recipe_loops",
+        "recipes.csv",
+        2,
+        "quantity",
+        "needs only 0.2 units of itself around the loop, so the loop creates material",
+        0,
+    ),
+    "forced_sizes": (
+        forced_sizes,
+        "check_forced_sizes",
+        "candidates.csv",
+        3,
+        "status",
+        "only one size of a site and technology can be open",
+    ),
+    "package_toml_unknown": (
+        lambda p: write(p, "package.toml", 'money_unit = "k$"\ncurrency = "USD"\n'),
+        "check_package_toml",
+        "package.toml",
+        None,
+        "currency",
+        "unknown key 'currency'",
+    ),
+    "toml_huge_price": (
+        scenario("[objective]\ncarbon_price = 1e300\n"),
+        "check_toml_type",
+        "scenario.toml",
+        None,
+        "objective.carbon_price",
+        "1e+300 is not valid: expected a number ≥ 0 and at most 1e+12",
+    ),
+    "toml_gap_one": (
+        scenario("[solver]\nmip_rel_gap = 1.0\n"),
+        "check_toml_type",
+        "scenario.toml",
+        None,
+        "solver.mip_rel_gap",
+        "expected a number between 0 and 1 (0 included, 1 excluded)",
+    ),
+    "toml_threads_zero": (
+        scenario("[solver]\nthreads = 0\n"),
+        "check_toml_type",
+        "scenario.toml",
+        None,
+        "solver.threads",
+        "expected a whole number ≥ 1",
+    ),
+    "toml_negative_time_limit": (
+        scenario("[solver]\ntime_limit_s = -1\n"),
+        "check_toml_type",
+        "scenario.toml",
+        None,
+        "solver.time_limit_s",
+        "expected a number of seconds ≥ 0",
+    ),
+    "toml_nan_time_limit": (
+        scenario("[solver]\ntime_limit_s = nan\n"),
+        "check_toml_type",
+        "scenario.toml",
+        None,
+        "solver.time_limit_s",
+        "nan is not valid",
+    ),
 }
 
 
 def build(root: Path = HERE) -> list[str]:
     """Write every case folder under ``root``; return the case ids."""
-    for case, (mutate, check, file, line, column, fragment) in CASES.items():
+    for case, (mutate, check, file, line, column, fragment, *code) in CASES.items():
         folder = root / case
         if folder.exists():
             shutil.rmtree(folder)
         shutil.copytree(TINY, folder)
         mutate(folder)
         expected = {"check": check, "file": file, "line": line, "column": column,
-                    "message": fragment, "exit_code": 2}  # fmt: skip
+                    "message": fragment, "exit_code": code[0] if code else 2}  # fmt: skip
         (folder / "expected.json").write_text(
             json.dumps(expected, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
         )
