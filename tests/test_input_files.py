@@ -243,3 +243,36 @@ def test_no_other_earth_radius_in_the_package():
     for p in root.rglob("*.py"):
         text = p.read_text(encoding="utf-8")
         assert "6371" not in text and "haversine" not in text.lower(), p
+
+
+def test_scenario_data_path_that_is_a_symlink_loop(tmp_path):
+    from helpers import hubopt_cli, scenario_file
+
+    (tmp_path / "loop").symlink_to(tmp_path / "loop")
+    toml = tmp_path / "s.toml"
+    toml.write_text('name = "s"\ndata = "loop"\n', encoding="utf-8")
+    assert hubopt.load_scenario(toml).data_dir.name == "loop"
+    out = hubopt_cli("validate", str(scenario_file(tmp_path, tmp_path / "loop", name="t")))
+    assert out.returncode == 2 and "symbolic link loop" in out.stdout + out.stderr
+    assert "Traceback" not in out.stdout + out.stderr
+
+
+def test_no_break_space_and_invisible_characters_in_ids(tmp_path):
+    pkg = copy_tiny(tmp_path / "pkg")
+    with (pkg / "products.csv").open("a", encoding="utf-8") as fh:
+        fh.write("Ce lls,GWh,0.5\n")
+    p = pkg / "demand.csv"
+    p.write_text(p.read_text(encoding="utf-8").replace("C2,cells", "C2\u200b,cells"), "utf-8")
+    with pytest.raises(HubDataError) as exc:
+        hubopt.load_data(pkg)
+    assert "U+200B" in issue_of(exc, "check_unknown_sites").message
+    assert not [w for w in exc.value.warnings if w.check == "check_similar_ids"]
+    (pkg / "products.csv").write_text(
+        "product,unit,tonnes_per_unit\nore,t,1\ncells,GWh,0.5\nOre\u00a0,t,1\nc\u00a0d,t,1\n"
+        "c d,t,1\n", encoding="utf-8",
+    )  # fmt: skip
+    p.write_text(p.read_text(encoding="utf-8").replace("C2\u200b,cells", "C2,cells"), "utf-8")
+    found = {w.row: w.message for w in hubopt.load_data(pkg).warnings
+             if w.check == "check_similar_ids"}  # fmt: skip
+    assert "U+00A0" in found[6] and "character forms" in found[6]  # NBSP vs space
+    assert "only by case" in found[4]  # 'Ore' + NBSP is stripped to 'Ore'; vs 'ore': case

@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import json
 import math
+import os
 import re
 import tomllib
 from dataclasses import dataclass
@@ -291,10 +292,21 @@ def convert(f: ScenarioField, value: Any, base_dir: Path) -> Any:
         return None
     if f.type is Path:
         p = Path(value)
-        return p if p.is_absolute() else (base_dir / p).resolve()
+        return p if p.is_absolute() else _resolved(base_dir / p)
     if f.type is float:
         return float(value)
     return value
+
+
+def _resolved(p: Path) -> Path:
+    """Return ``p.resolve()``, or the absolute path when ``p`` is a symlink loop.
+
+    Python 3.11 raises on a loop; the loop is then reported when the package is read.
+    """
+    try:
+        return p.resolve()
+    except (RuntimeError, OSError):
+        return Path(os.path.abspath(p))
 
 
 def parse_text(f: ScenarioField, text: str) -> Any:
@@ -329,7 +341,7 @@ def scenario_mapping(sc: Any) -> dict[str, Any]:
         if v is None or (f.name == "description" and not v):
             continue
         if f.type is Path:
-            v = str(Path(v).resolve())
+            v = str(_resolved(Path(v)))
         target = out if not f.section else out.setdefault(f.section, {})
         target[f.name] = v
     return out
