@@ -29,9 +29,10 @@ from hubopt.report.text import (
     plan_story,
     plural,
 )
-from hubopt.studies.compare import Comparison, metric_label, numeric_metrics
+from hubopt.report.units import metric_label, numeric_metrics
 
 if TYPE_CHECKING:
+    from hubopt.studies.compare import Comparison
     from hubopt.studies.pareto import Frontier
 
 __all__ = ["data_date", "render_report", "write_report"]

@@ -5,11 +5,15 @@ Used by the command line (rich tables) and by the HTML report (plain-language su
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 import pandas as pd
 
-from hubopt.report.figures import co2_scale, money_scale
-from hubopt.studies.compare import METRICS, Comparison, metric_label, numeric_metrics
+from hubopt.report.units import METRICS, co2_scale, metric_label, money_scale, numeric_metrics
+
+if TYPE_CHECKING:
+    from hubopt.studies.compare import Comparison
 
 __all__ = [
     "co2_text",
