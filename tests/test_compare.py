@@ -23,6 +23,7 @@ from helpers import hubopt_cli
 
 import hubopt
 from hubopt.errors import HubDataError
+from hubopt.outputs.studies import write_comparison
 from hubopt.studies.compare import (
     compare,
     compare_plans,
@@ -32,7 +33,6 @@ from hubopt.studies.compare import (
     stack,
     summarise,
 )
-from hubopt.outputs.studies import write_comparison
 
 DIST = [100.0, 300.0, 300.0, 100.0]
 
