@@ -29,7 +29,7 @@ import pyproj
 import shapely
 
 from hubopt.errors import HubDataError, Issue
-from hubopt.outputs.gis_fields import LAYER_FIELDS, field_dictionary, shapefile_names
+from hubopt.outputs.gis_fields import LAYER_FIELDS, add_built, field_dictionary, shapefile_names
 
 if TYPE_CHECKING:
     from hubopt.inputs.load import HubData
@@ -192,8 +192,8 @@ def plan_to_geodataframes(
     target = check_crs(crs)
     sites = data.sites.drop_duplicates("site_id").set_index("site_id")
     layers = {
-        "candidates": _points("candidates", plan.candidates),
-        "hubs": _points("hubs", plan.hubs),
+        "candidates": _points("candidates", add_built(plan.candidates)),
+        "hubs": _points("hubs", add_built(plan.hubs)),
         "demand": _points("demand", _with_sites(plan.demand, sites)),
         "supply": _points("supply", _with_sites(plan.purchases, sites)),
     }
@@ -315,6 +315,7 @@ def write_gis(
     formats: Iterable[str] = GIS_FORMATS,
     *,
     metadata: dict | None = None,
+    money_unit: str = "k$",
 ) -> list[Path]:
     """Write GIS layers with their QGIS styles.
 
@@ -334,6 +335,8 @@ def write_gis(
     metadata : dict, optional
         Extra key/values for the GeoPackage (scenario, status, ...); hubopt's version
         and the time are always recorded.
+    money_unit : str, default "k$"
+        Money unit of the data package, for the field dictionary.
 
     Returns
     -------
@@ -354,7 +357,7 @@ def write_gis(
     if "gpkg" in formats:
         written += _write_gpkg(root / GPKG_NAME, layers, _metadata(metadata))
     if "shp" in formats:
-        written += _write_shapefiles(root / "shapefiles", layers)
+        written += _write_shapefiles(root / "shapefiles", layers, money_unit)
     if "geojson" in formats:
         written += _write_geojson(root / "geojson", layers)
     return written
@@ -388,7 +391,7 @@ def _write_gpkg(path: Path, layers: dict[str, gpd.GeoDataFrame], meta: dict) -> 
     return [path]
 
 
-def _write_shapefiles(sub: Path, layers: dict[str, gpd.GeoDataFrame]) -> list[Path]:
+def _write_shapefiles(sub: Path, layers: dict[str, gpd.GeoDataFrame], money: str) -> list[Path]:
     sub.mkdir(exist_ok=True)
     tables, written = {}, []
     for name, gdf in layers.items():
@@ -403,7 +406,7 @@ def _write_shapefiles(sub: Path, layers: dict[str, gpd.GeoDataFrame]) -> list[Pa
         (sub / f"{name}.qml").write_text(_style(name, names), encoding="utf-8")
         tables[name] = pd.DataFrame(gdf.drop(columns=gdf.geometry.name))
         written += sorted(sub.glob(f"{name}.*"))
-    field_dictionary(tables).to_csv(sub / "field_dictionary.csv", index=False)
+    field_dictionary(tables, money).to_csv(sub / "field_dictionary.csv", index=False)
     return [*written, sub / "field_dictionary.csv"]
 
 

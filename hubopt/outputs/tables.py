@@ -21,6 +21,8 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from hubopt.outputs.folder import OWNER_KEY, atomic_folder, free_folder
+from hubopt.outputs.gis_fields import add_built
+from hubopt.report.units import money_unit, summary_units
 
 if TYPE_CHECKING:
     from hubopt.pipeline import RunOutcome
@@ -153,7 +155,9 @@ def summary(outcome: RunOutcome) -> dict:
     plan = outcome.plan.summary if outcome.plan else {}
     if outcome.diagnosis is not None:
         head["diagnosis"] = outcome.diagnosis.messages()
-    return {**head, **{k: v for k, v in plan.items() if k != "scenario"}, "model": r.stats}
+    figures = {k: v for k, v in plan.items() if k != "scenario"}
+    units = summary_units(money_unit(outcome.data))
+    return {**head, **figures, "model": r.stats, "units": units}
 
 
 def write_outputs(
@@ -223,9 +227,9 @@ def _write_all(folder: Path, outcome: RunOutcome, formats: frozenset[str], crs: 
     if plan is None:
         return
     tables = {
-        "hubs": plan.hubs,
+        "hubs": add_built(plan.hubs),
         "flows": plan.flows,
-        "candidates": plan.candidates,
+        "candidates": add_built(plan.candidates),
         "purchases": plan.purchases,
         "production": plan.production,
         "demand": plan.demand,
@@ -237,7 +241,7 @@ def _write_all(folder: Path, outcome: RunOutcome, formats: frozenset[str], crs: 
 
         layers = plan_to_geodataframes(plan, outcome.data, crs=crs)
         meta = {"scenario": outcome.scenario.name, "status": outcome.result.termination.value}
-        write_gis(folder, layers, formats, metadata=meta)
+        write_gis(folder, layers, formats, metadata=meta, money_unit=money_unit(outcome.data))
 
 
 PLAN_TABLES = ("hubs", "flows", "candidates", "purchases", "production", "demand")
@@ -251,6 +255,7 @@ _ID_COLUMNS = {
     "size": str,
     "output": str,
     "status": str,
+    "built": str,
 }
 
 

@@ -29,6 +29,7 @@ import numpy as np
 import pandas as pd
 
 from hubopt.errors import Issue, raise_if_errors
+from hubopt.outputs.gis_fields import add_built
 from hubopt.outputs.tables import read_result
 from hubopt.report.units import DEFAULT_WITHIN_KM, METRICS, metric_label, numeric_metrics
 
@@ -198,16 +199,6 @@ def deltas(table: pd.DataFrame, baseline: str) -> pd.DataFrame:
     return long
 
 
-def built_label(status: pd.Series) -> pd.Series:
-    """Why an open option is open: ``new`` (chosen), ``existing`` or ``required`` (forced).
-
-    >>> built_label(pd.Series(["candidate", "existing", "required"])).tolist()
-    ['new', 'existing', 'required']
-    """
-    s = status.astype("string").fillna("candidate").str.lower()
-    return s.where(s.isin(_FORCED), "new").astype(object)
-
-
 def robustness(plans: PlanSet) -> pd.DataFrame:
     """In how many plans each (site, technology) is chosen.
 
@@ -234,7 +225,7 @@ def robustness(plans: PlanSet) -> pd.DataFrame:
     for c in ("name", "state", "energy_community"):
         if c not in sel:
             sel[c] = pd.NA
-    sel["built"] = built_label(sel["status"] if "status" in sel else pd.Series(index=sel.index))
+    sel = add_built(sel)
     join = lambda s: "; ".join(dict.fromkeys(s.astype(str)))  # noqa: E731 - keeps order
     out = (
         sel.groupby(["site_id", "technology"], sort=False)
