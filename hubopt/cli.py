@@ -14,6 +14,7 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from hubopt.cli_options import check_threads, check_time_limit, parse_gap
 from hubopt.errors import HubDataError, Issue
@@ -97,10 +98,11 @@ def _exit_code(result) -> int:
 
 def _where(target: Path, folder: Path, force: bool) -> str:
     """Say where results went, and why not to ``target`` if they did not."""
+    folder_txt, target_txt = escape(str(folder)), escape(str(target))
     if Path(folder).resolve() == Path(target).resolve():
-        return f"[bold]{folder}[/bold]"
+        return f"[bold]{folder_txt}[/bold]"
     return (
-        f"[bold]{folder}[/bold] ({target} exists; wrote {folder}"
+        f"[bold]{folder_txt}[/bold] ({target_txt} exists; wrote {folder_txt}"
         + ("" if force else "; use --force to replace a folder hubopt wrote")
         + ")"
     )
@@ -159,15 +161,15 @@ def solve(
         err.print("[red]interrupted: no results written[/red]")
         raise typer.Exit(EXIT_INTERRUPTED) from None
     for w in outcome.data.warnings:
-        err.print(f"[yellow]warning[/yellow] {w}", markup=False)
+        err.print(f"[yellow]warning[/yellow] {escape(str(w))}")
     out.print(summary_table(outcome, unit_of(outcome.data)))
     r = outcome.result
     if r.termination.value != "optimal":
-        err.print(f"[yellow]{r.message}[/yellow]")
+        err.print(f"[yellow]{escape(r.message)}[/yellow]")
     if outcome.diagnosis is not None and len(outcome.diagnosis.findings):
         err.print("[bold]Why no plan exists[/bold] (smallest change that would make it feasible):")
         for line in outcome.diagnosis.messages():
-            err.print(f"  • {line}")
+            err.print(f"  • {escape(line)}")
     out.print(f"results written to {_where(target, folder, force)}")
     raise typer.Exit(_exit_code(r))
 
@@ -207,7 +209,7 @@ def validate(
         _print_issues(issues, f"{len(errors)} error(s), {len(issues) - len(errors)} warning(s)")
     if errors:
         raise typer.Exit(EXIT_BAD_INPUT)
-    out.print(f"[green]{path}: OK[/green] — checked {_checked(data_dir, tables)}")
+    out.print(f"[green]{escape(str(path))}: OK[/green] — {escape(_checked(data_dir, tables))}")
 
 
 def _checked(data_dir: Path | None, tables: dict) -> str:
@@ -218,7 +220,7 @@ def _checked(data_dir: Path | None, tables: dict) -> str:
     opts = len(present["candidates"]) if "candidates" in present else 0
     names = ", ".join(f"{k}.csv ({len(t):,})" for k, t in present.items())
     return (
-        f"{len(present)} files in {data_dir}, {rows:,} rows, {sites:,} sites, "
+        f"checked {len(present)} files in {data_dir}, {rows:,} rows, {sites:,} sites, "
         f"{opts:,} options: {names}"
     )
 
@@ -307,7 +309,7 @@ def pareto(
         folder = write_frontier(fr, target, force=force, money_unit=unit)
     out.print(frontier_table(fr, unit))
     for note in fr.info.get("notes", []):
-        err.print(f"[yellow]{note}[/yellow]")
+        err.print(f"[yellow]{escape(note)}[/yellow]")
     out.print(f"frontier written to {_where(target, folder, force)} (frontier.csv, …)")
     if not fr.table["solution_status"].ne("none").any():
         raise typer.Exit(EXIT_NO_SOLUTION)
@@ -384,12 +386,12 @@ def sweep(
         writer.finish(res, unit)
     out.print(sweep_table(res, list(grid), unit))
     for r in res.failed.to_dict("records"):
-        err.print(f"[red]failed[/red] {r['scenario']}: {r['error']}", highlight=False)
+        err.print(f"[red]failed[/red] {escape(r['scenario'])}: {escape(r['error'])}")
     if res.comparison is not None:
         out.print(rich_table(res.comparison, unit))
         out.print(rich_robustness(res.comparison))
     for m in res.messages:
-        err.print(f"[yellow]{m}[/yellow]")
+        err.print(f"[yellow]{escape(m)}[/yellow]")
     out.print(f"sweep written to {_where(target, writer.folder, force)} (sweep.csv, …)")
     status = res.table["solution_status"]
     if (status == "none").any():
@@ -433,6 +435,6 @@ def main() -> None:
     except Exception as exc:  # noqa: BLE001 - last-resort handler for the CLI
         if _state["debug"]:
             raise
-        err.print(f"[red]internal error:[/red] {type(exc).__name__}: {exc}")
+        err.print(f"[red]internal error:[/red] {type(exc).__name__}: {escape(str(exc))}")
         err.print("run again with --debug for a traceback, and please report it")
         sys.exit(EXIT_ERROR)

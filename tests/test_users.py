@@ -188,3 +188,13 @@ def test_pareto_caps_are_formatted_with_units(tmp_path):
     assert r.returncode == 0, r.stderr
     assert "t CO2/yr" in r.stdout and "k$/yr" in r.stdout
     assert not re.search(r"\de[+-]\d", r.stdout + r.stderr), r.stdout
+
+
+def test_report_shows_new_hubs_and_does_not_rank_existing_plants(existing_result, tmp_path):
+    from hubopt.outputs.studies import write_comparison
+
+    _outcome, folder = existing_result
+    html = (write_comparison(compare([folder]), tmp_path / "c") / "report.html").read_text()
+    assert "new hubs (in energy communities)" in html and "investment in new hubs" in html
+    assert "1 existing or required plant(s) are open in every plan by rule" in html
+    assert "jobs at new hubs" in html

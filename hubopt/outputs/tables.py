@@ -33,20 +33,44 @@ MANIFEST_VERSION = 1
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
-def safe_for_spreadsheet(df: pd.DataFrame) -> pd.DataFrame:
-    """Neutralise text cells a spreadsheet would run as a formula.
+ID_COLUMNS = frozenset(
+    {
+        "site_id", "origin", "destination", "product", "technology", "size", "mode", "output",
+        "input", "status", "built", "scenario", "plan", "metric", "folder",
+    }
+)  # fmt: skip
+"""Key columns: written verbatim in every CSV so that they join (never apostrophe-prefixed)."""
+
+
+def safe_for_spreadsheet(df: pd.DataFrame, keys: frozenset[str] = ID_COLUMNS) -> pd.DataFrame:
+    """Neutralise free text a spreadsheet would run as a formula; keep key columns as they are.
 
     Text starting with ``=``, ``+``, ``-``, ``@``, tab or carriage return gets a leading
-    apostrophe (the OWASP CSV-injection advice). Numeric columns are untouched.
+    apostrophe (the OWASP CSV-injection advice), in cells of free-text columns (names,
+    notes, extra columns) and in column headers. Key columns (``keys``: ids such as
+    ``site_id``, ``product``, ``technology``) are never changed, so ``hubs.csv`` still
+    joins to ``sites.csv``: open hubopt's CSVs in a spreadsheet through its import dialog
+    (columns as text) if the ids themselves start with those characters. Numeric columns
+    are untouched.
+
+    >>> t = pd.DataFrame({"site_id": ["-H1"], "name": ["=cmd()"], "=x": [1]})
+    >>> safe_for_spreadsheet(t).to_dict("list")
+    {'site_id': ['-H1'], 'name': ["'=cmd()"], "'=x": [1]}
     """
     out = df.copy()
     for col in out.columns:
+        if col in keys:
+            continue
         if out[col].dtype == object or pd.api.types.is_string_dtype(out[col]):
             s = out[col]
             mask = s.map(lambda v: isinstance(v, str) and v.startswith(_FORMULA_START))
             if mask.any():
                 out[col] = s.where(~mask, "'" + s.astype(str))
-    return out
+    return out.rename(
+        columns=lambda c: (
+            f"'{c}" if c not in keys and isinstance(c, str) and c.startswith(_FORMULA_START) else c
+        )
+    )
 
 
 def _json_default(o: object) -> object:

@@ -10,6 +10,7 @@ import time
 from typing import Any
 
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from hubopt.report.units import format_quantity
@@ -75,7 +76,7 @@ class Progress:
 
     def _say(self, text: str) -> None:
         if self.live:
-            self._spinner.update(text=f"[bold]{self.name}[/bold]: {text}")
+            self._spinner.update(text=f"[bold]{escape(self.name)}[/bold]: {escape(text)}")
         else:
             self.console.print(f"{self.name}: {text}", highlight=False, markup=False)
 
@@ -107,13 +108,14 @@ def issues_table(issues: list, title: str) -> Table:
     for col in ("", "file", "line", "column", "problem"):
         table.add_column(col, overflow="fold")
     for i in issues:
-        table.add_row(
+        cells = [
             "error" if i.severity == "error" else "warning",
             i.file,
             "" if i.row is None else str(i.row),
             i.column or "",
             i.message,
-        )
+        ]
+        table.add_row(*map(escape, cells))
     return table
 
 
@@ -121,7 +123,8 @@ def summary_table(outcome: Any, money: str) -> Table:
     """Return the table ``hubopt solve`` prints: status, costs with units, new vs existing."""
     r = outcome.result
     s = outcome.plan.summary if outcome.plan else {}
-    t = Table(title=f"hubopt · {outcome.scenario.name}", title_justify="left", show_header=False)
+    title = f"hubopt · {escape(outcome.scenario.name)}"
+    t = Table(title=title, title_justify="left", show_header=False)
     t.add_column("what")
     t.add_column("value", justify="right")
     t.add_row("status", f"{r.termination.value} ({r.solution_status.value})")
@@ -158,7 +161,7 @@ def summary_table(outcome: Any, money: str) -> Table:
 
 def frontier_table(fr: Any, money: str) -> Table:
     """Return the frontier table ``hubopt pareto`` prints (caps and CO2 with units)."""
-    t = Table(title=f"cost–CO2 frontier · {fr.scenario.name}", title_justify="left")
+    t = Table(title=f"cost–CO2 frontier · {escape(fr.scenario.name)}", title_justify="left")
     for col in ("point", "CO2 cap", "total cost", "CO2", "new hubs"):
         t.add_column(col, justify="right")
     t.add_column("status")
@@ -177,7 +180,7 @@ def frontier_table(fr: Any, money: str) -> Table:
 
 def sweep_table(res: Any, keys: list[str], money: str) -> Table:
     """Return the table ``hubopt sweep`` prints (one row per scenario)."""
-    t = Table(title=f"sweep · {res.scenario.name}", title_justify="left")
+    t = Table(title=f"sweep · {escape(res.scenario.name)}", title_justify="left")
     for col in [*keys, "status", f"total cost ({money}/yr)", "gap", "hubs (new)", "s"]:
         t.add_column(col, justify="left" if col == "status" else "right")
 
@@ -189,7 +192,7 @@ def sweep_table(res: Any, keys: list[str], money: str) -> Table:
         if not missing(r.get("hubs_new")):
             hubs += f" ({r['hubs_new']:.0f})"
         t.add_row(
-            *(str(r[k]) for k in keys),
+            *(escape(str(r[k])) for k in keys),
             str(r["status"]),
             format_quantity(None if missing(r["total_cost"]) else r["total_cost"]),
             "—" if missing(r["mip_gap"]) else f"{r['mip_gap']:.3%}",

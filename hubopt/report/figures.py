@@ -8,8 +8,10 @@ states its units and the data date in a footnote.
 
 from __future__ import annotations
 
+import functools
 import io
 import textwrap
+from collections.abc import Callable
 from functools import lru_cache
 from importlib.resources import files
 
@@ -33,6 +35,17 @@ _MODE_COLOURS = ["#1b6ca8", "#d1495b", "#66a182", "#edae49", "#8d6a9f", "#00798c
 _EC_GREEN = "#2e7d32"
 
 
+def _plain_text(func: Callable[..., bytes]) -> Callable[..., bytes]:
+    """Draw with math text off: a name such as ``$x$`` (plan, technology) shows as typed."""
+
+    @functools.wraps(func)
+    def wrapper(*args: object, **kwargs: object) -> bytes:
+        with matplotlib.rc_context({"text.parse_math": False}):
+            return func(*args, **kwargs)
+
+    return wrapper
+
+
 def _png(fig) -> bytes:
     buf = io.BytesIO()
     fig.savefig(buf, format="png", dpi=110)
@@ -45,6 +58,7 @@ def _footnote(fig, text: str) -> None:
     fig.text(0.01, 0.01, textwrap.fill(text, width), fontsize=7.5, color="#444", va="bottom")
 
 
+@_plain_text
 def frontier_png(
     table: pd.DataFrame,
     *,
@@ -157,6 +171,7 @@ def _in_conus(lon: pd.Series, lat: pd.Series) -> pd.Series:
     return lon.between(*CONUS["lon"]) & lat.between(*CONUS["lat"])
 
 
+@_plain_text
 def plan_map_png(
     tables: dict[str, pd.DataFrame],
     sites: pd.DataFrame | None,
