@@ -97,15 +97,12 @@ def _exit_code(result) -> int:
 
 
 def _where(target: Path, folder: Path, force: bool) -> str:
-    """Say where results went, and why not to ``target`` if they did not."""
+    """Say where results went and, on a second line, why not to ``target`` if they did not."""
     folder_txt, target_txt = escape(str(folder)), escape(str(target))
     if Path(folder).resolve() == Path(target).resolve():
         return f"[bold]{folder_txt}[/bold]"
-    return (
-        f"[bold]{folder_txt}[/bold] ({target_txt} exists; wrote {folder_txt}"
-        + ("" if force else "; use --force to replace a folder hubopt wrote")
-        + ")"
-    )
+    why = "" if force else " (use --force to replace a folder hubopt wrote)"
+    return f"[bold]{folder_txt}[/bold]\n{target_txt} exists; wrote {folder_txt}{why}"
 
 
 @app.command()
@@ -269,7 +266,7 @@ def compare(
         folder = write_comparison(comp, out_dir, force=force, money_unit=unit)
     out.print(rich_table(comp, unit))
     out.print(rich_robustness(comp))
-    out.print(f"comparison written to {_where(out_dir, folder, force)} (report.html, …)")
+    out.print(f"comparison written to {_where(out_dir, folder, force)}")
 
 
 @app.command()
@@ -310,7 +307,7 @@ def pareto(
     out.print(frontier_table(fr, unit))
     for note in fr.info.get("notes", []):
         err.print(f"[yellow]{escape(note)}[/yellow]")
-    out.print(f"frontier written to {_where(target, folder, force)} (frontier.csv, …)")
+    out.print(f"frontier written to {_where(target, folder, force)}")
     if not fr.table["solution_status"].ne("none").any():
         raise typer.Exit(EXIT_NO_SOLUTION)
     raise typer.Exit(EXIT_OK if fr.complete else EXIT_FEASIBLE)
@@ -392,7 +389,7 @@ def sweep(
         out.print(rich_robustness(res.comparison))
     for m in res.messages:
         err.print(f"[yellow]{escape(m)}[/yellow]")
-    out.print(f"sweep written to {_where(target, writer.folder, force)} (sweep.csv, …)")
+    out.print(f"sweep written to {_where(target, writer.folder, force)}")
     status = res.table["solution_status"]
     if (status == "none").any():
         raise typer.Exit(EXIT_NO_SOLUTION)

@@ -128,3 +128,33 @@ def test_lazy_package_attributes_still_work():
         import hubopt
 
         hubopt.no_such_name  # noqa: B018
+
+
+LIBRARY = ("hubopt.studies", "hubopt.outputs", "hubopt.inputs", "hubopt.model", "hubopt.pipeline",
+           "hubopt.solve", "hubopt.plan", "hubopt.lanes", "hubopt.diagnose")  # fmt: skip
+
+
+def test_the_library_draws_no_progress():
+    """Only the command line (cli, report.console, report.text's tables) imports rich/typer."""
+    mods = _modules()
+    for name, path in mods.items():
+        if not name.startswith(LIBRARY):
+            continue
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Import | ast.ImportFrom):
+                names = [a.name for a in node.names] if isinstance(node, ast.Import) else []
+                names.append(getattr(node, "module", None) or "")
+                assert not any(n.split(".")[0] in ("rich", "typer", "tqdm") for n in names), name
+
+
+def test_studies_take_callbacks_not_output_folders():
+    import inspect
+
+    from hubopt.studies.pareto import pareto
+    from hubopt.studies.sweep import sweep
+
+    for func in (pareto, sweep):
+        params = inspect.signature(func).parameters
+        assert "on_progress" in params and "on_result" in params, func.__name__
+        assert not {"out_dir", "force", "show_progress", "money_unit"} & set(params), func.__name__

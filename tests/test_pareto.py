@@ -239,3 +239,16 @@ def test_cli_pareto(pkg, tmp_path):
     assert r.returncode == 0, r.stderr
     assert "point_01" in r.stdout and "proven optimal" in r.stdout
     assert (out / "frontier.csv").is_file() and (out / "point_03" / "summary.json").is_file()
+
+
+def test_pareto_returns_every_point_in_memory_and_writes_nothing(pkg, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    rows, steps = [], []
+    sc = hubopt.Scenario(name="mem", data_dir=pkg)
+    fr = pareto(sc, points=3, options=GAP0, on_result=rows.append, on_progress=steps.append)
+    assert list(tmp_path.iterdir()) == []  # nothing written, not even results/
+    assert list(fr.outcomes) == list(fr.table["point"]) == [r["point"] for r in rows]
+    assert fr.folder is None and steps and any("CO2 ≤" in s and "t CO2/yr" in s for s in steps)
+    for point, (summary, tables) in fr.plans.items():
+        assert summary["total_cost"] == pytest.approx(fr.outcomes[point].plan.summary["total_cost"])
+        assert "hubs" in tables
