@@ -260,7 +260,7 @@ def compare(
     from hubopt.studies.compare import compare as compare_results
 
     comp = compare_results(results, baseline=baseline, within_km=within_km, allow_mixed=allow_mixed)
-    unit = unit_of(None, money_unit)
+    unit = unit_of(None, money_unit, next(iter(comp.plans.values()))[0])
     with Progress(err, "compare") as show:
         show.stage("writing the comparison and report.html")
         folder = write_comparison(comp, out_dir, force=force, money_unit=unit)

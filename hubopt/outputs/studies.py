@@ -28,6 +28,7 @@ from hubopt.outputs.tables import manifest, safe_for_spreadsheet, write_outputs
 from hubopt.report.units import money_unit as unit_of
 
 if TYPE_CHECKING:
+    from hubopt.inputs.scenario import Scenario
     from hubopt.pipeline import RunOutcome
     from hubopt.studies.compare import Comparison
     from hubopt.studies.pareto import Frontier
@@ -78,7 +79,7 @@ def write_comparison(
     """
     from hubopt.report.html import write_report
 
-    unit = unit_of(None, money_unit)
+    unit = unit_of(None, money_unit, next(iter(comp.plans.values()), ({}, {}))[0])
 
     def writer(folder: Path) -> None:
         write_comparison_tables(comp, folder)
@@ -164,11 +165,19 @@ class SweepWriter:
         CRS of GIS layers.
     base : Scenario
         The base scenario (recorded in each ``sweep.json``).
-    threads_per_worker : int
-        Recorded in each ``sweep.json``.
+    threads : int
+        HiGHS threads per worker, recorded in each ``sweep.json``.
     """
 
-    def __init__(self, folder, points, formats=("csv",), crs="EPSG:4326", base=None, threads=1):
+    def __init__(
+        self,
+        folder: str | Path,
+        points: list[dict],
+        formats: Iterable[str] = ("csv",),
+        crs: str = "EPSG:4326",
+        base: Scenario | None = None,
+        threads: int = 1,
+    ):
         self.folder = Path(folder)
         self.points = {p["name"]: p for p in points}
         self.order = [p["name"] for p in points]
@@ -176,7 +185,9 @@ class SweepWriter:
         self.rows: dict[str, dict] = {}
 
     @classmethod
-    def claim(cls, out_dir: str | Path, *, force: bool, base, points, **kw) -> SweepWriter:
+    def claim(
+        cls, out_dir: str | Path, *, force: bool, base: Scenario, points: list[dict], **kw: object
+    ) -> SweepWriter:
         """Check and claim the sweep folder before anything runs (exit 2 if unusable)."""
         check_target(out_dir, force=force, protect=(base.data_dir, base.source))
         return cls(claim_folder(out_dir, force=force, kind="sweep"), points, base=base, **kw)

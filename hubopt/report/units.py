@@ -83,7 +83,9 @@ _SUMMARY_UNITS = {
 }
 
 
-def money_unit(data: object = None, override: str | None = None) -> str:
+def money_unit(
+    data: object = None, override: str | None = None, summary: dict | None = None
+) -> str:
     """Return the money unit of a data package (the one helper every caller uses).
 
     Parameters
@@ -92,11 +94,13 @@ def money_unit(data: object = None, override: str | None = None) -> str:
         The package; its ``money_unit`` (from ``package.toml``) when it has one.
     override : str, optional
         A unit given explicitly (e.g. ``--money-unit``); wins when given.
+    summary : dict, optional
+        A plan's ``summary.json``; its ``units`` block names the unit it was written in.
 
     Returns
     -------
     str
-        ``override``, else ``data.money_unit``, else ``"k$"``.
+        ``override``, else ``data.money_unit``, else the summary's unit, else ``"k$"``.
 
     Examples
     --------
@@ -104,10 +108,15 @@ def money_unit(data: object = None, override: str | None = None) -> str:
     'k$'
     >>> money_unit(override="M$")
     'M$'
+    >>> money_unit(summary={"units": {"total_cost": "EUR/yr"}})
+    'EUR'
     """
     if override:
         return override
-    return getattr(data, "money_unit", None) or DEFAULT_MONEY_UNIT
+    unit = getattr(data, "money_unit", None)
+    if not unit and summary:
+        unit = str((summary.get("units") or {}).get("total_cost", "")).removesuffix("/yr")
+    return unit or DEFAULT_MONEY_UNIT
 
 
 def summary_units(money: str = DEFAULT_MONEY_UNIT) -> dict[str, str]:
