@@ -41,6 +41,16 @@ def parse_gap(text: str | float | None) -> float | None:
     typer.BadParameter
         For text that is not a number, NaN, a negative gap, a gap of 100 % or more, or a
         bare number ≥ 0.1 (the message shows the percent form to write instead).
+
+    Examples
+    --------
+    >>> parse_gap("1%")
+    0.01
+    >>> try:
+    ...     parse_gap("0.5")
+    ... except typer.BadParameter as exc:
+    ...     print(exc.message)
+    0.5 would be a gap of 50%; for 0.5% write --gap 0.5%, for 50% write --gap 50%
     """
     if text is None or isinstance(text, float):
         return text

@@ -158,3 +158,19 @@ def test_studies_take_callbacks_not_output_folders():
         params = inspect.signature(func).parameters
         assert "on_progress" in params and "on_result" in params, func.__name__
         assert not {"out_dir", "force", "show_progress", "money_unit"} & set(params), func.__name__
+
+
+def test_docstring_examples_are_collected_by_plain_pytest():
+    """``pytest`` (the README's test command) runs the doctests of ``hubopt/``."""
+    r = subprocess.run(
+        [sys.executable, "-m", "pytest", "--collect-only", "-q", "-p", "no:cacheprovider"],
+        capture_output=True,
+        text=True,
+        cwd=PKG.parent,
+        check=False,
+    )
+    doctests = [line for line in r.stdout.splitlines() if line.startswith("hubopt/")]
+    assert len(doctests) >= 10, r.stdout[-2000:]
+    assert any("report/units.py" in d for d in doctests)
+    assert any("cli_options.py::hubopt.cli_options.parse_gap" in d for d in doctests)
+    assert not any("make_styles" in d or "__main__" in d for d in doctests)
