@@ -345,6 +345,7 @@ def sweep(
     force: Force = False,
 ) -> None:
     """Solve a grid of scenarios on Dask (local cluster, or --scheduler) and compare them."""
+    from hubopt.inputs.load import load_data
     from hubopt.inputs.scenario import load_scenario
     from hubopt.outputs.gis import parse_formats
     from hubopt.outputs.studies import SweepWriter
@@ -357,6 +358,7 @@ def sweep(
     scenario = load_scenario(model).with_options(**_solver_overrides(time_limit, gap, None))
     grid = parse_vary(vary, scenario)  # bad --vary: exit 2 before any cluster starts
     points = sweep_points(scenario, grid)
+    data = None if "data" in grid else load_data(scenario.data_dir)  # exit 2 before claiming
     target = out_dir or Path("results") / f"{scenario.name}-sweep"
     writer = SweepWriter.claim(
         target, force=force, base=scenario, points=points, formats=chosen, threads=threads
@@ -374,6 +376,7 @@ def sweep(
             scheduler=scheduler,
             workers=workers,
             threads_per_worker=threads,
+            data=data,
             on_result=on_result,
             on_progress=show.stage,
         )

@@ -198,3 +198,16 @@ def test_report_shows_new_hubs_and_does_not_rank_existing_plants(existing_result
     assert "new hubs (in energy communities)" in html and "investment in new hubs" in html
     assert "1 existing or required plant(s) are open in every plan by rule" in html
     assert "jobs at new hubs" in html
+
+
+def test_sweep_of_an_invalid_package_exits_2_and_claims_no_folder(tmp_path):
+    bad = write_package(
+        tmp_path / "bad", {**base_tables(), "demand": "site_id,product,quantity\nC1,good,lots\n"}
+    )
+    out = tmp_path / "sw"
+    r = hubopt_cli(
+        "sweep", str(scenario_file(tmp_path, bad, name="b")), "--vary", "carbon_price=0,1",
+        "--out", str(out),
+    )  # fmt: skip
+    assert r.returncode == 2 and "lots" in r.stderr and "Traceback" not in r.stderr
+    assert not out.exists()

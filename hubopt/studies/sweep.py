@@ -268,6 +268,7 @@ def sweep(
     workers: int | None = None,
     threads_per_worker: int = 1,
     client: Any = None,
+    data: HubData | None = None,
     compare_results: bool = True,
     on_result: Callable[[dict, RunOutcome | None], None] | None = None,
     on_progress: Callable[[str], None] | None = None,
@@ -290,6 +291,8 @@ def sweep(
         HiGHS threads of every scenario, set once per worker process.
     client : distributed.Client, optional
         Use this client (its cluster is left running).
+    data : HubData, optional
+        The base package, already loaded (ignored when ``data`` is varied).
     compare_results : bool, default True
         Compare the plans at the end (:attr:`SweepResult.comparison`).
     on_result : callable, optional
@@ -320,8 +323,10 @@ def sweep(
     points = [
         {**p, "scenario": p["scenario"].with_options(threads=threads_per_worker)} for p in points
     ]
-    say(f"loading and checking {scenario.data_dir}")
-    shared = None if "data" in vary else load_data(scenario.data_dir)
+    shared = None
+    if "data" not in vary:
+        say(f"loading and checking {scenario.data_dir}")
+        shared = data if data is not None else load_data(scenario.data_dir)
     say(f"starting the cluster for {len(points)} scenarios")
     client, own_cluster, close = _cluster(client, scheduler, workers, len(points))
     rows: dict[str, dict] = {}
