@@ -186,7 +186,8 @@ def solve_point(point: dict, data: HubData | None) -> dict[str, Any]:
     -------
     dict
         ``status``, ``solution_status``, figures, ``seconds`` and ``outcome`` (the
-        :class:`RunOutcome` without its Pyomo model and lanes) or, on failure,
+        :class:`RunOutcome` without its Pyomo model and lanes, and without its data when
+        ``data`` was given: the client has it) or, on failure,
         ``status="error"`` and ``error``.
     """
     t0 = time.perf_counter()
@@ -207,7 +208,10 @@ def solve_point(point: dict, data: HubData | None) -> dict[str, Any]:
             message=r.message,
             **{k: s.get(k) for k in ("total_cost", "emissions_t", "hubs_open", "hubs_new")},
         )
-        out["outcome"] = replace(outcome, model=None, lanes=None)
+        # the client has the shared package already: send it back only if loaded here
+        out["outcome"] = replace(
+            outcome, model=None, lanes=None, data=None if data is not None else outcome.data
+        )
     except Exception as exc:  # noqa: BLE001 - one scenario's failure is reported, not fatal
         out.update(status="error", solution_status="none", error=_error_text(exc))
         out["traceback"] = traceback.format_exc()
@@ -350,6 +354,9 @@ def sweep(
             row = _row(point, res)
             rows[point["name"]] = row
             outcome = res.get("outcome")
+            if outcome is not None and outcome.data is None:
+                scale = point.get("demand_scale")
+                outcome = replace(outcome, data=scale_demand(shared, scale) if scale else shared)
             if outcome is not None:
                 outcomes[point["name"]] = outcome
             if on_result is not None:
