@@ -114,7 +114,7 @@ def test_geopackage_keeps_every_value_and_header(run):
     assert set(cand["site_id"]) == {IDS["F1"], IDS["F2"]}
     assert set(cand["name"]) == {NAMES[0], NAMES[1]}
     assert EVIL_HEADER in cand.columns and COMMA_HEADER in cand.columns
-    assert [float(v) for v in cand[COMMA_HEADER]] == [1000, 2000]
+    assert cand[COMMA_HEADER].tolist() == [1000, 2000]  # numbers stay numbers (issue 16)
     demand = pyogrio.read_dataframe(folder / "plan.gpkg", layer="demand")
     assert set(demand["name"]) == {LONG, NAMES[3]} and set(demand["site_id"]) == {
         IDS["C1"],
@@ -155,6 +155,7 @@ def test_shapefile_dbf_is_utf8_with_cpg_and_readable_by_ogrinfo(run):
         check=True,
     ).stdout
     assert "-F2 北京" in hubs
+    assert re.search(r"vhcls_pr_y \((Integer|Real|Integer64)\) = 2000", hubs), hubs
 
 
 def test_report_escapes_names_and_compare_survives_math_text(run, tmp_path):

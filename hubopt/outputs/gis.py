@@ -141,7 +141,29 @@ def great_circle_line(
 
 def _ordered(layer: str, df: pd.DataFrame) -> pd.DataFrame:
     std = [f.full for f in LAYER_FIELDS[layer] if f.full in df.columns]
-    return df[std + [c for c in df.columns if c not in std]]
+    return _typed_extras(df[std + [c for c in df.columns if c not in std]], set(std))
+
+
+def _typed_extras(df: pd.DataFrame, standard: set[str]) -> pd.DataFrame:
+    """Write extra columns that hold only numbers as numbers (codes like ``01001`` stay text).
+
+    >>> t = _typed_extras(pd.DataFrame({"v": ["1000", "2.5"], "fips": ["01001", "2"]}), set())
+    >>> t["v"].tolist(), t["fips"].tolist()
+    ([1000.0, 2.5], ['01001', '2'])
+    """
+    out = df
+    for col in df.columns:
+        s = df[col]
+        if col in standard or not (s.dtype == object or pd.api.types.is_string_dtype(s)):
+            continue
+        text = s.dropna().astype(str).str.strip()
+        if text.empty or text.str.match(r"^[+-]?0\d").any():
+            continue
+        num = pd.to_numeric(text, errors="coerce")
+        if num.notna().all() and np.isfinite(num.to_numpy(float)).all():
+            out = out.copy() if out is df else out
+            out[col] = pd.to_numeric(s, errors="coerce")
+    return out
 
 
 def _points(layer: str, df: pd.DataFrame) -> gpd.GeoDataFrame:
