@@ -9,17 +9,17 @@ from __future__ import annotations
 
 import signal
 import sys
-import time
 from pathlib import Path
 from typing import Annotated
 
-import pandas as pd
 import typer
 from rich.console import Console
-from rich.table import Table
+from rich.markup import escape
 
+from hubopt.cli_options import check_threads, check_time_limit, parse_gap
 from hubopt.errors import HubDataError, Issue
-from hubopt.solve import SolutionStatus, Termination
+from hubopt.report.console import Progress, issues_table, summary_table
+from hubopt.report.units import money_unit as unit_of
 
 EXIT_OK, EXIT_ERROR, EXIT_BAD_INPUT, EXIT_FEASIBLE, EXIT_NO_SOLUTION = 0, 1, 2, 3, 4
 EXIT_INTERRUPTED = 130
@@ -28,6 +28,7 @@ app = typer.Typer(
     add_completion=False,
     no_args_is_help=True,
     pretty_exceptions_enable=False,
+    rich_markup_mode=None,  # plain click help: flags show no value (no "--force <bool>")
     help="Site US battery hubs: a facility-location MILP (Pyomo + HiGHS) with GIS output.",
 )
 out = Console()
@@ -43,116 +44,39 @@ def _main(
 
 
 def _print_issues(issues: list[Issue], title: str) -> None:
-    table = Table(title=title, show_lines=False, title_justify="left")
-    for col in ("", "file", "line", "column", "problem"):
-        table.add_column(col, overflow="fold")
-    for i in issues:
-        table.add_row(
-            "error" if i.severity == "error" else "warning",
-            i.file,
-            "" if i.row is None else str(i.row),
-            i.column or "",
-            i.message,
-        )
-    err.print(table)
+    err.print(issues_table(issues, title))
 
 
-def _fmt(x: float | None, spec: str = ",.2f") -> str:
-    return "—" if x is None else format(x, spec)
-
-
-def _print_summary(outcome, folder: Path) -> None:
-    r = outcome.result
-    s = outcome.plan.summary if outcome.plan else {}
-    t = Table(title=f"hubopt · {outcome.scenario.name}", title_justify="left", show_header=False)
-    t.add_column("what")
-    t.add_column("value", justify="right")
-    t.add_row("status", f"{r.termination.value} ({r.solution_status.value})")
-    t.add_row("objective", _fmt(r.objective))
-    t.add_row("best bound", _fmt(r.best_bound))
-    t.add_row("gap", "—" if r.mip_gap is None else f"{r.mip_gap:.4%}")
-    if s:
-        for key in (
-            "fixed_cost",
-            "production_cost",
-            "supply_cost",
-            "transport_cost",
-            "unmet_penalty_cost",
-            "carbon_cost",
-            "total_cost",
-        ):
-            t.add_row(key.replace("_", " "), _fmt(s[key]))
-        t.add_row("CO2 (t/yr)", _fmt(s["emissions_t"], ",.1f"))
-        t.add_row("hubs open", str(s["hubs_open"]))
-        t.add_row("… in energy communities", str(s["hubs_in_energy_communities"]))
-    t.add_row(
-        "build / hand-off / solve (s)",
-        f"{r.build_seconds:.2f} / {r.compile_seconds:.2f} / {r.solve_seconds:.2f}",
-    )
-    out.print(t)
-    if r.termination is not Termination.OPTIMAL:
-        err.print(f"[yellow]{r.message}[/yellow]")
-    if outcome.diagnosis is not None and len(outcome.diagnosis.findings):
-        err.print("[bold]Why no plan exists[/bold] (smallest change that would make it feasible):")
-        for line in outcome.diagnosis.messages():
-            err.print(f"  • {line}")
-    out.print(f"results written to [bold]{folder}[/bold]")
-
-
-class _Progress:
-    """Stage and solver progress on stderr: a live spinner on a terminal, lines in a log.
-
-    The spinner does not redirect stdout/stderr, so nothing printed while it runs (or
-    when Ctrl-C ends it) can be lost in a buffer.
-    """
-
-    def __init__(self, name: str):
-        self.name = name
-        self.live = err.is_terminal
-        self._status = None
-        self._last = 0.0
-
-    def __enter__(self) -> _Progress:
-        if self.live:
-            from rich.live import Live
-            from rich.spinner import Spinner
-
-            self._spinner = Spinner("dots", text="starting")
-            self._status = Live(
-                self._spinner,
-                console=err,
-                transient=True,
-                redirect_stdout=False,
-                redirect_stderr=False,
-                refresh_per_second=8,
-            )
-            self._status.__enter__()
-        return self
-
-    def __exit__(self, *exc) -> None:
-        if self._status is not None:
-            self._status.__exit__(*exc)
-
-    def _say(self, text: str) -> None:
-        if self.live:
-            self._spinner.update(text=f"[bold]{self.name}[/bold]: {text}")
-        else:
-            err.print(f"{self.name}: {text}", highlight=False)
-
-    def stage(self, text: str) -> None:
-        """Report that a pipeline stage starts."""
-        self._say(text)
-
-    def progress(self, p: dict) -> None:
-        """Report a better plan found by the solver (throttled to one line per 5 s in logs)."""
-        now = time.monotonic()
-        if not self.live and now - self._last < 5.0:
-            return
-        self._last = now
-        self._say(
-            f"solving · best plan {p['objective']:,.2f} · bound {p['bound']:,.2f}"
-            f" · gap {p['gap']:.2%} · {p['seconds']:.0f}s"
-        )
+# One definition per flag, shared by solve / pareto / sweep.
+TimeLimit = Annotated[
+    float | None,
+    typer.Option(
+        "--time-limit", callback=check_time_limit, help="Solver time limit, seconds (≥ 0)."
+    ),
+]
+Gap = Annotated[
+    float | None,
+    typer.Option(
+        "--gap",
+        parser=parse_gap,
+        metavar="GAP",
+        help="Relative MIP gap: 0.5% or 0.005 (a bare number ≥ 0.1 is refused).",
+    ),
+]
+Force = Annotated[
+    bool,
+    typer.Option(
+        "--force", help="Replace an existing folder that hubopt wrote (never your own files)."
+    ),
+]
+MoneyUnit = Annotated[
+    str | None,
+    typer.Option(
+        "--money-unit",
+        help="Override the money unit shown (default: the data package's, k$ for the "
+        "default data).",
+    ),
+]
 
 
 def _solver_overrides(time_limit: float | None, gap: float | None, threads: int | None) -> dict:
@@ -162,13 +86,23 @@ def _solver_overrides(time_limit: float | None, gap: float | None, threads: int 
 
 
 def _exit_code(result) -> int:
-    if result.termination is Termination.INTERRUPTED:
+    term, sol = result.termination.value, result.solution_status.value
+    if term == "interrupted":
         return EXIT_INTERRUPTED
-    if result.solution_status is SolutionStatus.OPTIMAL:
+    if sol == "optimal":
         return EXIT_OK
-    if result.solution_status is SolutionStatus.FEASIBLE:
+    if sol == "feasible":
         return EXIT_FEASIBLE
-    return EXIT_ERROR if result.termination is Termination.ERROR else EXIT_NO_SOLUTION
+    return EXIT_ERROR if term == "error" else EXIT_NO_SOLUTION
+
+
+def _where(target: Path, folder: Path, force: bool) -> str:
+    """Say where results went and, on a second line, why not to ``target`` if they did not."""
+    folder_txt, target_txt = escape(str(folder)), escape(str(target))
+    if Path(folder).resolve() == Path(target).resolve():
+        return f"[bold]{folder_txt}[/bold]"
+    why = "" if force else " (use --force to replace a folder hubopt wrote)"
+    return f"[bold]{folder_txt}[/bold]\n{target_txt} exists; wrote {folder_txt}{why}"
 
 
 @app.command()
@@ -179,18 +113,12 @@ def solve(
     out_dir: Annotated[
         Path | None, typer.Option("--out", help="Result folder (default results/<name>/).")
     ] = None,
-    time_limit: Annotated[
-        float | None, typer.Option("--time-limit", help="Solver time limit, seconds.")
+    time_limit: TimeLimit = None,
+    gap: Gap = None,
+    threads: Annotated[
+        int | None, typer.Option("--threads", callback=check_threads, help="HiGHS threads (≥ 1).")
     ] = None,
-    gap: Annotated[float | None, typer.Option("--gap", help="Relative MIP gap.")] = None,
-    threads: Annotated[int | None, typer.Option("--threads", help="HiGHS threads.")] = None,
-    force: Annotated[
-        bool,
-        typer.Option(
-            "--force",
-            help="Replace an existing result folder that hubopt wrote (never your own files).",
-        ),
-    ] = False,
+    force: Force = False,
     solver_log: Annotated[
         bool, typer.Option("--solver-log", help="Print HiGHS's own log while solving.")
     ] = False,
@@ -205,6 +133,7 @@ def solve(
 ) -> None:
     """Solve one scenario and write its plan (tables, summary, manifest, GIS layers)."""
     from hubopt.inputs.scenario import load_scenario
+    from hubopt.outputs.folder import check_target
     from hubopt.outputs.gis import check_crs, parse_formats
     from hubopt.outputs.tables import write_outputs
     from hubopt.pipeline import run
@@ -217,13 +146,11 @@ def solve(
         changes["log_to_console"] = True
     scenario = scenario.with_options(**changes)
     target = out_dir or Path("results") / scenario.name
-    from hubopt.outputs.folder import check_target
-
     check_target(target, force=force, protect=(scenario.data_dir, scenario.source))
     try:
-        with _Progress(scenario.name) as show:
+        with Progress(err, scenario.name) as show:
             outcome = run(scenario, stage=show.stage, progress=show.progress)
-            if outcome.result.termination is Termination.INTERRUPTED:
+            if outcome.result.termination.value == "interrupted":
                 raise KeyboardInterrupt
             show.stage("writing outputs")
             folder = write_outputs(target, outcome, force=force, formats=chosen, crs=crs)
@@ -231,9 +158,17 @@ def solve(
         err.print("[red]interrupted: no results written[/red]")
         raise typer.Exit(EXIT_INTERRUPTED) from None
     for w in outcome.data.warnings:
-        err.print(f"[yellow]warning[/yellow] {w}")
-    _print_summary(outcome, folder)
-    raise typer.Exit(_exit_code(outcome.result))
+        err.print(f"[yellow]warning[/yellow] {escape(str(w))}")
+    out.print(summary_table(outcome, unit_of(outcome.data)))
+    r = outcome.result
+    if r.termination.value != "optimal":
+        err.print(f"[yellow]{escape(r.message)}[/yellow]")
+    if outcome.diagnosis is not None and len(outcome.diagnosis.findings):
+        err.print("[bold]Why no plan exists[/bold] (smallest change that would make it feasible):")
+        for line in outcome.diagnosis.messages():
+            err.print(f"  • {escape(line)}")
+    out.print(f"results written to {_where(target, folder, force)}")
+    raise typer.Exit(_exit_code(r))
 
 
 @app.command()
@@ -250,6 +185,7 @@ def validate(
 
     issues: list[Issue] = []
     data_dir = path
+    tables: dict = {}
     if path.suffix.lower() == ".toml":
         try:
             data_dir = load_scenario(path).data_dir
@@ -264,26 +200,37 @@ def validate(
         ]:
             issues += validate_tables(tables)
     if csv is not None:
-        pd.DataFrame(
-            [
-                {
-                    "severity": i.severity,
-                    "file": i.file,
-                    "line": i.row,
-                    "column": i.column,
-                    "check": i.check,
-                    "message": i.message,
-                }
-                for i in issues
-            ],
-            columns=["severity", "file", "line", "column", "check", "message"],
-        ).to_csv(csv, index=False)
+        _issues_csv(issues, csv)
     errors = [i for i in issues if i.severity == "error"]
     if issues:
         _print_issues(issues, f"{len(errors)} error(s), {len(issues) - len(errors)} warning(s)")
     if errors:
         raise typer.Exit(EXIT_BAD_INPUT)
-    out.print(f"[green]{path}: OK[/green]")
+    out.print(f"[green]{escape(str(path))}: OK[/green] — {escape(_checked(data_dir, tables))}")
+
+
+def _checked(data_dir: Path | None, tables: dict) -> str:
+    """Describe what ``validate`` read: files, rows, sites, options."""
+    present = {k: t for k, t in tables.items() if t is not None}
+    rows = sum(len(t) for t in present.values())
+    sites = len(present["sites"]) if "sites" in present else 0
+    opts = len(present["candidates"]) if "candidates" in present else 0
+    names = ", ".join(f"{k}.csv ({len(t):,})" for k, t in present.items())
+    return (
+        f"checked {len(present)} files in {data_dir}, {rows:,} rows, {sites:,} sites, "
+        f"{opts:,} options: {names}"
+    )
+
+
+def _issues_csv(issues: list[Issue], path: Path) -> None:
+    import csv as _csv
+
+    with path.open("w", newline="", encoding="utf-8") as fh:
+        w = _csv.writer(fh)
+        w.writerow(["severity", "file", "line", "column", "check", "message"])
+        for i in issues:
+            row = [i.severity, i.file, "" if i.row is None else i.row, i.column or "", i.check]
+            w.writerow([*row, i.message])
 
 
 @app.command()
@@ -300,25 +247,26 @@ def compare(
     within_km: Annotated[
         float, typer.Option("--within-km", help="Distance for 'demand served within N km'.")
     ] = 500.0,
-    money_unit: Annotated[
-        str, typer.Option("--money-unit", help="Currency unit of the data (k$, $, M$, …).")
-    ] = "k$",
-    force: Annotated[
-        bool, typer.Option("--force", help="Replace an existing folder that hubopt wrote.")
+    allow_mixed: Annotated[
+        bool,
+        typer.Option("--allow-mixed", help="Compare plans made from different data packages."),
     ] = False,
+    money_unit: MoneyUnit = None,
+    force: Force = False,
 ) -> None:
     """Compare plans side by side: key figures, deltas, site robustness, HTML report."""
+    from hubopt.outputs.studies import write_comparison
     from hubopt.report.text import rich_robustness, rich_table
     from hubopt.studies.compare import compare as compare_results
-    from hubopt.studies.compare import write_comparison
 
-    comp = compare_results(results, baseline=baseline, within_km=within_km)
-    with _Progress("compare") as show:
+    comp = compare_results(results, baseline=baseline, within_km=within_km, allow_mixed=allow_mixed)
+    unit = unit_of(None, money_unit, next(iter(comp.plans.values()))[0])
+    with Progress(err, "compare") as show:
         show.stage("writing the comparison and report.html")
-        folder = write_comparison(comp, out_dir, force=force, money_unit=money_unit)
-    out.print(rich_table(comp, money_unit))
+        folder = write_comparison(comp, out_dir, force=force, money_unit=unit)
+    out.print(rich_table(comp, unit))
     out.print(rich_robustness(comp))
-    out.print(f"comparison written to [bold]{folder}[/bold] (report.html, comparison.csv, …)")
+    out.print(f"comparison written to {_where(out_dir, folder, force)}")
 
 
 @app.command()
@@ -330,52 +278,36 @@ def pareto(
     out_dir: Annotated[
         Path | None, typer.Option("--out", help="Output folder (default results/<name>-pareto/).")
     ] = None,
-    time_limit: Annotated[
-        float | None, typer.Option("--time-limit", help="Solver time limit per point, seconds.")
+    time_limit: TimeLimit = None,
+    gap: Gap = None,
+    threads: Annotated[
+        int | None, typer.Option("--threads", callback=check_threads, help="HiGHS threads (≥ 1).")
     ] = None,
-    gap: Annotated[float | None, typer.Option("--gap", help="Relative MIP gap.")] = None,
-    threads: Annotated[int | None, typer.Option("--threads", help="HiGHS threads.")] = None,
-    money_unit: Annotated[
-        str, typer.Option("--money-unit", help="Currency unit of the data (k$, $, M$, …).")
-    ] = "k$",
-    force: Annotated[
-        bool, typer.Option("--force", help="Replace an existing folder that hubopt wrote.")
-    ] = False,
+    money_unit: MoneyUnit = None,
+    force: Force = False,
 ) -> None:
     """Compute the cost–CO2 frontier (ε-constraint); every point is a full plan."""
+    from hubopt.inputs.load import load_data
     from hubopt.inputs.scenario import load_scenario
-    from hubopt.report.text import format_value
+    from hubopt.outputs.folder import check_target
+    from hubopt.outputs.studies import write_frontier
+    from hubopt.report.console import frontier_table
     from hubopt.studies.pareto import pareto as run_pareto
 
-    scenario = load_scenario(model)
-    changes = _solver_overrides(time_limit, gap, threads)
-    scenario = scenario.with_options(**changes)
+    scenario = load_scenario(model).with_options(**_solver_overrides(time_limit, gap, threads))
     target = out_dir or Path("results") / f"{scenario.name}-pareto"
-    with _Progress(f"{scenario.name} frontier") as show:
-        fr = run_pareto(
-            scenario,
-            points,
-            out_dir=target,
-            force=force,
-            money_unit=money_unit,
-            stage=show.stage,
-        )
-    t = Table(title=f"cost–CO2 frontier · {scenario.name}", title_justify="left")
-    for col in ("point", "CO2 cap (t/yr)", f"total cost ({money_unit}/yr)", "CO2 (t/yr)"):
-        t.add_column(col, justify="right")
-    t.add_column("status")
-    for _i, r in fr.table.iterrows():
-        t.add_row(
-            r["point"],
-            format_value("emissions_t", r["cap_t"]),
-            format_value("total_cost", r["total_cost"]),
-            format_value("emissions_t", r["emissions_t"]),
-            "proven optimal" if r["proven"] else f"{r['status']} ({r['solution_status']})",
-        )
-    out.print(t)
+    check_target(target, force=force, protect=(scenario.data_dir, scenario.source))
+    with Progress(err, f"{scenario.name} frontier") as show:
+        show.stage(f"loading and checking {scenario.data_dir}")
+        data = load_data(scenario.data_dir)
+        unit = unit_of(data, money_unit)
+        fr = run_pareto(scenario, points, data=data, on_progress=show.stage)
+        show.stage("writing outputs")
+        folder = write_frontier(fr, target, force=force, money_unit=unit)
+    out.print(frontier_table(fr, unit))
     for note in fr.info.get("notes", []):
-        err.print(f"[yellow]{note}[/yellow]")
-    out.print(f"frontier written to [bold]{fr.folder}[/bold] (frontier.csv, frontier.png, …)")
+        err.print(f"[yellow]{escape(note)}[/yellow]")
+    out.print(f"frontier written to {_where(target, folder, force)}")
     if not fr.table["solution_status"].ne("none").any():
         raise typer.Exit(EXIT_NO_SOLUTION)
     raise typer.Exit(EXIT_OK if fr.complete else EXIT_FEASIBLE)
@@ -386,7 +318,12 @@ def sweep(
     model: Annotated[Path, typer.Argument(help="Scenario TOML file.")],
     vary: Annotated[
         list[str],
-        typer.Option("--vary", help="KEY=V1,V2,... (repeat for a grid), e.g. carbon_price=0,50"),
+        typer.Option(
+            "--vary",
+            help="KEY=V1,V2,... (repeat for a grid), e.g. carbon_price=0,0.05,0.1 — money per "
+            "t CO2 in the data package's money unit (k$ for the default data, so 0.05 = "
+            "$50/t).",
+        ),
     ],
     scheduler: Annotated[
         str | None,
@@ -396,62 +333,66 @@ def sweep(
         int | None, typer.Option("--workers", min=1, help="Local worker processes.")
     ] = None,
     threads: Annotated[int, typer.Option("--threads", min=1, help="HiGHS threads per worker.")] = 1,
+    time_limit: TimeLimit = None,
+    gap: Gap = None,
     out_dir: Annotated[
         Path | None, typer.Option("--out", help="Sweep folder (default results/<name>-sweep/).")
     ] = None,
     formats: Annotated[
         str, typer.Option("--formats", help="Outputs per scenario: csv,gpkg,shp,geojson.")
     ] = "csv",
-    money_unit: Annotated[
-        str, typer.Option("--money-unit", help="Currency unit of the data (k$, $, M$, …).")
-    ] = "k$",
-    force: Annotated[
-        bool, typer.Option("--force", help="Replace an existing folder that hubopt wrote.")
-    ] = False,
+    money_unit: MoneyUnit = None,
+    force: Force = False,
 ) -> None:
     """Solve a grid of scenarios on Dask (local cluster, or --scheduler) and compare them."""
+    from hubopt.inputs.load import load_data
     from hubopt.inputs.scenario import load_scenario
     from hubopt.outputs.gis import parse_formats
-    from hubopt.studies.sweep import parse_vary
+    from hubopt.outputs.studies import SweepWriter
+    from hubopt.report.console import sweep_table
+    from hubopt.report.text import rich_robustness, rich_table
+    from hubopt.studies.sweep import parse_vary, sweep_points
     from hubopt.studies.sweep import sweep as run_sweep
 
     chosen = parse_formats(formats)
-    scenario = load_scenario(model)
+    scenario = load_scenario(model).with_options(**_solver_overrides(time_limit, gap, None))
     grid = parse_vary(vary, scenario)  # bad --vary: exit 2 before any cluster starts
-    res = run_sweep(
-        scenario,
-        grid,
-        out_dir,
-        scheduler=scheduler,
-        workers=workers,
-        threads_per_worker=threads,
-        formats=chosen,
-        force=force,
-        money_unit=money_unit,
+    points = sweep_points(scenario, grid)
+    data = None if "data" in grid else load_data(scenario.data_dir)  # exit 2 before claiming
+    target = out_dir or Path("results") / f"{scenario.name}-sweep"
+    writer = SweepWriter.claim(
+        target, force=force, base=scenario, points=points, formats=chosen, threads=threads
     )
-    t = Table(title=f"sweep · {scenario.name}", title_justify="left")
-    for col in [*grid, "status", f"total cost ({money_unit}/yr)", "gap", "hubs", "s"]:
-        t.add_column(col, justify="left" if col == "status" else "right")
-    for _i, r in res.table.iterrows():
-        t.add_row(
-            *(str(r[k]) for k in grid),
-            str(r["status"]),
-            _fmt(None if pd.isna(r["total_cost"]) else r["total_cost"]),
-            "—" if pd.isna(r["mip_gap"]) else f"{r['mip_gap']:.3%}",
-            "—" if pd.isna(r["hubs_open"]) else str(int(r["hubs_open"])),
-            f"{r['seconds']:.1f}",
-        )
-    out.print(t)
-    for _i, r in res.failed.iterrows():
-        err.print(f"[red]failed[/red] {r['scenario']}: {r['error']}")
-    if res.comparison is not None:
-        from hubopt.report.text import rich_robustness, rich_table
+    unit = unit_of(None, money_unit)
+    with Progress(err, "sweep") as show:
 
-        out.print(rich_table(res.comparison, money_unit))
+        def on_result(row: dict, outcome) -> None:
+            writer.add(row, outcome)
+            show.result(row, len(points))
+
+        res = run_sweep(
+            scenario,
+            grid,
+            scheduler=scheduler,
+            workers=workers,
+            threads_per_worker=threads,
+            data=data,
+            on_result=on_result,
+            on_progress=show.stage,
+        )
+        first = next(iter(res.outcomes.values()), None)
+        unit = unit_of(first.data if first is not None else None, money_unit)
+        show.stage("writing the comparison")
+        writer.finish(res, unit)
+    out.print(sweep_table(res, list(grid), unit))
+    for r in res.failed.to_dict("records"):
+        err.print(f"[red]failed[/red] {escape(r['scenario'])}: {escape(r['error'])}")
+    if res.comparison is not None:
+        out.print(rich_table(res.comparison, unit))
         out.print(rich_robustness(res.comparison))
     for m in res.messages:
-        err.print(f"[yellow]{m}[/yellow]")
-    out.print(f"sweep written to [bold]{res.folder}[/bold] (sweep.csv, one folder per scenario)")
+        err.print(f"[yellow]{escape(m)}[/yellow]")
+    out.print(f"sweep written to {_where(target, writer.folder, force)}")
     status = res.table["solution_status"]
     if (status == "none").any():
         raise typer.Exit(EXIT_NO_SOLUTION)
@@ -460,11 +401,17 @@ def sweep(
 
 @app.command(name="version")
 def show_version() -> None:
-    """Print hubopt, solver and library versions."""
-    from hubopt.outputs.tables import _versions
-    from hubopt.solve import solver_version
+    """Print hubopt, solver and library versions (without importing them)."""
+    import platform
+    from importlib.metadata import PackageNotFoundError, version
 
-    for k, v in {**_versions(), "highs": solver_version()}.items():
+    rows = {"python": platform.python_version()}
+    for pkg in ("hubopt", "pyomo", "highspy", "pandas", "numpy"):
+        try:
+            rows["highs" if pkg == "highspy" else pkg] = version(pkg)
+        except PackageNotFoundError:  # pragma: no cover
+            rows[pkg] = "unknown"
+    for k, v in rows.items():
         out.print(f"{k:8} {v}")
 
 
@@ -488,6 +435,6 @@ def main() -> None:
     except Exception as exc:  # noqa: BLE001 - last-resort handler for the CLI
         if _state["debug"]:
             raise
-        err.print(f"[red]internal error:[/red] {type(exc).__name__}: {exc}")
+        err.print(f"[red]internal error:[/red] {type(exc).__name__}: {escape(str(exc))}")
         err.print("run again with --debug for a traceback, and please report it")
         sys.exit(EXIT_ERROR)

@@ -143,6 +143,12 @@ def extract_plan(hub: HubModel) -> Plan:
 
 
 def _summary(hub, hubs, flows, purchases, production, demand) -> dict:
+    """Headline figures of a plan (see :attr:`Plan.summary`).
+
+    ``hubs_new``, ``capex_new`` and ``jobs_new`` (and their ``_in_energy_communities``
+    variants) count the options that have to be built: every open option whose input
+    ``status`` is not ``existing`` (chosen by the model, or ``required`` by the data).
+    """
     sc = hub.scenario
     emissions = {
         "transport": float(flows["co2_t"].sum()),
@@ -159,6 +165,8 @@ def _summary(hub, hubs, flows, purchases, production, demand) -> dict:
         "carbon_cost": float(sc.carbon_price * emissions_t),
     }
     ec = hubs["energy_community"].astype(bool)
+    status = hubs["status"] if "status" in hubs else pd.Series("candidate", index=hubs.index)
+    new = (status != "existing").to_numpy()  # chosen by the model, or required by the data
     tkm = flows.groupby("mode")["tonne_km"].sum()
     return {
         "scenario": sc.name,
@@ -175,6 +183,12 @@ def _summary(hub, hubs, flows, purchases, production, demand) -> dict:
         "capex_in_energy_communities": float(hubs.loc[ec, "capex"].sum()),
         "jobs": float(hubs["jobs"].sum()),
         "jobs_in_energy_communities": float(hubs.loc[ec, "jobs"].sum()),
+        "hubs_new": int(new.sum()),
+        "hubs_new_in_energy_communities": int((new & ec).sum()),
+        "capex_new": float(hubs.loc[new, "capex"].sum()),
+        "capex_new_in_energy_communities": float(hubs.loc[new & ec, "capex"].sum()),
+        "jobs_new": float(hubs.loc[new, "jobs"].sum()),
+        "jobs_new_in_energy_communities": float(hubs.loc[new & ec, "jobs"].sum()),
         "demand_total": float(demand["quantity"].sum()),
         "demand_served": float(demand["served"].sum()),
         "demand_unmet": float(demand["unmet"].sum()),

@@ -81,3 +81,25 @@ def random_cflp(n_fac: int = 30, n_cust: int = 120, seed: int = 7) -> dict[str, 
             }
         ),
     }
+
+
+def chromium_dom(page: Path, tmp_path: Path) -> str:
+    """Open ``page`` in headless Chromium (offline) and return the DOM after scripts ran."""
+    import shutil
+
+    import pytest
+
+    exe = shutil.which("chromium") or shutil.which("chromium-browser")
+    if exe is None:
+        if os.environ.get("CI"):
+            pytest.fail("chromium is required in CI")
+        pytest.skip("chromium not installed (apt-get install chromium)")
+    cmd = [
+        exe, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
+        "--disable-background-networking", "--disable-component-update", "--disable-sync",
+        "--host-resolver-rules=MAP * ~NOTFOUND", f"--user-data-dir={tmp_path / 'profile'}",
+        "--virtual-time-budget=2000", "--dump-dom", page.as_uri(),
+    ]  # fmt: skip
+    r = subprocess.run(cmd, capture_output=True, text=True, timeout=120)
+    assert r.returncode == 0 and "<html" in r.stdout, r.stderr[-2000:]
+    return r.stdout

@@ -26,6 +26,7 @@ from PIL import Image
 
 import hubopt
 from hubopt import SolutionStatus, Termination
+from hubopt.outputs.studies import write_frontier
 from hubopt.outputs.tables import read_result
 from hubopt.studies.pareto import (
     CAP_REL_TOL,
@@ -129,8 +130,8 @@ def test_caps_are_evenly_spaced_between_the_extremes():
 
 def test_every_point_is_a_full_plan_on_disk(pkg, tmp_path):
     sc = hubopt.Scenario(name="two", data_dir=pkg)
-    fr = pareto(sc, points=3, options=GAP0, out_dir=tmp_path / "two-pareto")
-    folder = fr.folder
+    fr = pareto(sc, points=3, options=GAP0)
+    folder = write_frontier(fr, tmp_path / "two-pareto")
     assert folder == tmp_path / "two-pareto"
     for f in ("frontier.csv", "frontier.json", "frontier.png", "report.html"):
         assert (folder / f).is_file(), f
@@ -155,9 +156,8 @@ def test_time_limited_points_are_kept_and_marked(tmp_path):
     t["lanes"]["kg_co2_per_unit"] = t["lanes"]["cost_per_unit"] * 10
     pkg = write_package(tmp_path / "pkg", t)
     opts = hubopt.SolveOptions(mip_rel_gap=0.0, time_limit_s=0.3)
-    fr = pareto(
-        hubopt.Scenario(name="cflp", data_dir=pkg), points=3, options=opts, out_dir=tmp_path / "out"
-    )
+    fr = pareto(hubopt.Scenario(name="cflp", data_dir=pkg), points=3, options=opts)
+    folder = write_frontier(fr, tmp_path / "out")
     table = fr.table
     assert table.iloc[-1]["kind"] == "min_cost"
     assert (table["proven"] == (table["solution_status"] == "optimal")).all()
@@ -169,10 +169,10 @@ def test_time_limited_points_are_kept_and_marked(tmp_path):
         cost = table["total_cost"].to_numpy(float)
         assert np.isfinite(cost).all()
         assert np.all(np.diff(cost) <= 1e-9 * np.abs(cost[:-1]))
-    written = pd.read_csv(fr.folder / "frontier.csv")
+    written = pd.read_csv(folder / "frontier.csv")
     assert list(written["point"]) == list(table["point"])  # kept, not hidden
     assert (written["proven"] == table["proven"]).all()
-    html = (fr.folder / "report.html").read_text(encoding="utf-8")
+    html = (folder / "report.html").read_text(encoding="utf-8")
     assert "time limit" in html
 
 
@@ -207,11 +207,11 @@ def test_a_cheaper_known_plan_replaces_a_missing_or_dearer_one(pkg):
 
 def test_infeasible_scenario_gives_a_one_point_frontier(pkg, tmp_path):
     sc = hubopt.Scenario(name="none", data_dir=pkg, max_hubs=0)
-    fr = pareto(sc, points=4, options=GAP0, out_dir=tmp_path / "none")
+    fr = pareto(sc, points=4, options=GAP0)
     assert len(fr.table) == 1
     assert fr.table.iloc[0]["solution_status"] == "none"
     assert "no plan" in fr.info["notes"][0].lower()
-    assert (fr.folder / "report.html").is_file()
+    assert (write_frontier(fr, tmp_path / "none") / "report.html").is_file()
 
 
 def test_scenario_toml_round_trips(pkg):
@@ -239,3 +239,16 @@ def test_cli_pareto(pkg, tmp_path):
     assert r.returncode == 0, r.stderr
     assert "point_01" in r.stdout and "proven optimal" in r.stdout
     assert (out / "frontier.csv").is_file() and (out / "point_03" / "summary.json").is_file()
+
+
+def test_pareto_returns_every_point_in_memory_and_writes_nothing(pkg, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    rows, steps = [], []
+    sc = hubopt.Scenario(name="mem", data_dir=pkg)
+    fr = pareto(sc, points=3, options=GAP0, on_result=rows.append, on_progress=steps.append)
+    assert list(tmp_path.iterdir()) == []  # nothing written, not even results/
+    assert list(fr.outcomes) == list(fr.table["point"]) == [r["point"] for r in rows]
+    assert fr.folder is None and steps and any("CO2 ≤" in s and "t CO2/yr" in s for s in steps)
+    for point, (summary, tables) in fr.plans.items():
+        assert summary["total_cost"] == pytest.approx(fr.outcomes[point].plan.summary["total_cost"])
+        assert "hubs" in tables

@@ -21,6 +21,7 @@ from conftest import base_tables, write_package
 
 import hubopt
 from hubopt.errors import HubDataError
+from hubopt.outputs.studies import write_sweep
 from hubopt.outputs.tables import read_result
 from hubopt.studies.sweep import parse_vary, scale_demand, sweep, sweep_points
 
@@ -68,14 +69,18 @@ def hubs(tables: dict) -> set[tuple[str, str]]:
 
 def test_sweep_equals_solving_one_by_one(base, client, tmp_path):
     vary = {"carbon_price": [0, 2], "demand_scale": [1, 1.5]}
-    res = sweep(base, vary, tmp_path / "sw", client=client, show_progress=True)
+    seen = []
+    res = sweep(base, vary, client=client, on_result=lambda row, out: seen.append(row["scenario"]))
+    assert sorted(seen) == sorted(p["name"] for p in sweep_points(base, vary))
+    assert not (tmp_path / "sw").exists()  # the study writes nothing
+    folder = write_sweep(res, tmp_path / "sw")
     assert list(res.table["status"]) == ["optimal"] * 4
     expected = {(0, 1): 42.0, (2, 1): 52.0, (0, 1.5): 62.0, (2, 1.5): 62.0}
     for point in sweep_points(base, vary):
         values = point["values"]
         data = scale_demand(hubopt.load_data(base.data_dir), values["demand_scale"])
         alone = hubopt.run(point["scenario"], data=data)
-        summary, tables = read_result(res.folder / point["name"])
+        summary, tables = read_result(folder / point["name"])
         assert summary["objective"] == pytest.approx(alone.result.objective, rel=1e-9)
         assert summary["objective"] == pytest.approx(
             expected[(values["carbon_price"], values["demand_scale"])]
@@ -83,13 +88,13 @@ def test_sweep_equals_solving_one_by_one(base, client, tmp_path):
         assert hubs(tables) == set(
             zip(alone.plan.hubs["site_id"], alone.plan.hubs["size"], strict=True)
         )
-    one = read_result(res.folder / "net__carbon_price=0__demand_scale=1")[1]
+    one = read_result(folder / "net__carbon_price=0__demand_scale=1")[1]
     assert hubs(one) == {("F1", "one")}
-    table = pd.read_csv(res.folder / "sweep.csv")
+    table = pd.read_csv(folder / "sweep.csv")
     assert list(table["scenario"]) == [p["name"] for p in sweep_points(base, vary)]
     assert set(table.columns) >= {"carbon_price", "demand_scale", "status", "objective", "error"}
-    assert res.comparison is not None and (res.folder / "compare" / "robustness.csv").is_file()
-    assert (res.folder / "net__carbon_price=2__demand_scale=1.5" / "sweep.json").is_file()
+    assert res.comparison is not None and (folder / "compare" / "robustness.csv").is_file()
+    assert (folder / "net__carbon_price=2__demand_scale=1.5" / "sweep.json").is_file()
 
 
 def test_failed_scenario_is_reported_and_the_others_complete(pkg, base, client, tmp_path):
@@ -100,18 +105,17 @@ def test_failed_scenario_is_reported_and_the_others_complete(pkg, base, client, 
     res = sweep(
         base,
         {"data": [str(pkg), str(bad)], "carbon_price": [0, 2]},
-        tmp_path / "sw",
         scheduler=client.scheduler.address,  # an existing scheduler, as with --scheduler
-        show_progress=False,
     )
-    t = res.table.set_index("scenario")
+    folder = write_sweep(res, tmp_path / "sw")
+    t = pd.read_csv(folder / "sweep.csv", dtype={"folder": str}).set_index("scenario")
     assert list(t["status"]) == ["optimal", "optimal", "error", "error"]
     assert t["error"].iloc[2].startswith("invalid data:") and "lots" in t["error"].iloc[2]
     done = t[t["status"] == "optimal"]
-    assert all((res.folder / f).is_dir() for f in done["folder"])
+    assert all((folder / f).is_dir() for f in done["folder"])
     assert len(res.failed) == 2
     assert (t.loc[res.failed["scenario"], "folder"].fillna("") == "").all()
-    csv = pd.read_csv(res.folder / "sweep.csv")
+    csv = pd.read_csv(folder / "sweep.csv")
     assert csv["error"].notna().sum() == 2
 
 

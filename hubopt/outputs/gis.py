@@ -29,7 +29,7 @@ import shapely
 
 from hubopt.errors import HubDataError, Issue
 from hubopt.geodesy import geodesic_path
-from hubopt.outputs.gis_fields import LAYER_FIELDS, field_dictionary, shapefile_names
+from hubopt.outputs.gis_fields import LAYER_FIELDS, add_built, field_dictionary, shapefile_names
 
 if TYPE_CHECKING:
     from hubopt.inputs.load import HubData
@@ -124,7 +124,29 @@ def great_circle_line(
 
 def _ordered(layer: str, df: pd.DataFrame) -> pd.DataFrame:
     std = [f.full for f in LAYER_FIELDS[layer] if f.full in df.columns]
-    return df[std + [c for c in df.columns if c not in std]]
+    return _typed_extras(df[std + [c for c in df.columns if c not in std]], set(std))
+
+
+def _typed_extras(df: pd.DataFrame, standard: set[str]) -> pd.DataFrame:
+    """Write extra columns that hold only numbers as numbers (codes like ``01001`` stay text).
+
+    >>> t = _typed_extras(pd.DataFrame({"v": ["1000", "2.5"], "fips": ["01001", "2"]}), set())
+    >>> t["v"].tolist(), t["fips"].tolist()
+    ([1000.0, 2.5], ['01001', '2'])
+    """
+    out = df
+    for col in df.columns:
+        s = df[col]
+        if col in standard or not (s.dtype == object or pd.api.types.is_string_dtype(s)):
+            continue
+        text = s.dropna().astype(str).str.strip()
+        if text.empty or text.str.match(r"^[+-]?0\d").any():
+            continue
+        num = pd.to_numeric(text, errors="coerce")
+        if num.notna().all() and np.isfinite(num.to_numpy(float)).all():
+            out = out.copy() if out is df else out
+            out[col] = pd.to_numeric(s, errors="coerce")
+    return out
 
 
 def _points(layer: str, df: pd.DataFrame) -> gpd.GeoDataFrame:
@@ -175,8 +197,8 @@ def plan_to_geodataframes(
     target = check_crs(crs)
     sites = data.sites.drop_duplicates("site_id").set_index("site_id")
     layers = {
-        "candidates": _points("candidates", plan.candidates),
-        "hubs": _points("hubs", plan.hubs),
+        "candidates": _points("candidates", add_built(plan.candidates)),
+        "hubs": _points("hubs", add_built(plan.hubs)),
         "demand": _points("demand", _with_sites(plan.demand, sites)),
         "supply": _points("supply", _with_sites(plan.purchases, sites)),
     }
@@ -298,6 +320,7 @@ def write_gis(
     formats: Iterable[str] = GIS_FORMATS,
     *,
     metadata: dict | None = None,
+    money_unit: str = "k$",
 ) -> list[Path]:
     """Write GIS layers with their QGIS styles.
 
@@ -317,6 +340,8 @@ def write_gis(
     metadata : dict, optional
         Extra key/values for the GeoPackage (scenario, status, ...); hubopt's version
         and the time are always recorded.
+    money_unit : str, default "k$"
+        Money unit of the data package, for the field dictionary.
 
     Returns
     -------
@@ -337,7 +362,7 @@ def write_gis(
     if "gpkg" in formats:
         written += _write_gpkg(root / GPKG_NAME, layers, _metadata(metadata))
     if "shp" in formats:
-        written += _write_shapefiles(root / "shapefiles", layers)
+        written += _write_shapefiles(root / "shapefiles", layers, money_unit)
     if "geojson" in formats:
         written += _write_geojson(root / "geojson", layers)
     return written
@@ -371,7 +396,7 @@ def _write_gpkg(path: Path, layers: dict[str, gpd.GeoDataFrame], meta: dict) -> 
     return [path]
 
 
-def _write_shapefiles(sub: Path, layers: dict[str, gpd.GeoDataFrame]) -> list[Path]:
+def _write_shapefiles(sub: Path, layers: dict[str, gpd.GeoDataFrame], money: str) -> list[Path]:
     sub.mkdir(exist_ok=True)
     tables, written = {}, []
     for name, gdf in layers.items():
@@ -386,7 +411,7 @@ def _write_shapefiles(sub: Path, layers: dict[str, gpd.GeoDataFrame]) -> list[Pa
         (sub / f"{name}.qml").write_text(_style(name, names), encoding="utf-8")
         tables[name] = pd.DataFrame(gdf.drop(columns=gdf.geometry.name))
         written += sorted(sub.glob(f"{name}.*"))
-    field_dictionary(tables).to_csv(sub / "field_dictionary.csv", index=False)
+    field_dictionary(tables, money).to_csv(sub / "field_dictionary.csv", index=False)
     return [*written, sub / "field_dictionary.csv"]
 
 

@@ -78,6 +78,7 @@ SHORT_NAMES: dict[str, str] = {
     "output": "output",
     "size": "size",
     "status": "status",
+    "built": "built",
     "selected": "selected",
     "capacity": "capacity",
     "production": "production",
@@ -145,7 +146,13 @@ def _option_fields(opened: bool) -> tuple[Field, ...]:
         Field("technology", "string", "", "Technology of the option (technologies.csv)"),
         Field("output", "string", "", "Product the technology makes"),
         Field("size", "string", "", "Size tier of the option (candidates.csv)"),
-        Field("status", "string", "", "candidate, required, existing or forbidden"),
+        Field("status", "string", "", "Input status: candidate, required, existing or forbidden"),
+        Field(
+            "built",
+            "string",
+            "",
+            "Open options: new (built by the plan), existing or required; empty when not open",
+        ),
         *sel,
         Field("capacity", "real", "output units/yr", "Maximum output of the option"),
         Field("production", "real", "output units/yr", f"Output made{zero}"),
@@ -301,13 +308,48 @@ def _type_of(dtype: object) -> str:
     return "string"
 
 
-def field_dictionary(layers: dict[str, pd.DataFrame]) -> pd.DataFrame:
+_FORCED = ("existing", "required")
+
+
+def add_built(df: pd.DataFrame) -> pd.DataFrame:
+    """Add ``built`` after ``status``: ``new``, ``existing`` or ``required`` for open options.
+
+    An option is open when the table has no ``selected`` column (the hubs table) or its
+    ``selected`` is true; ``built`` is empty (null) for options not open. ``status`` (the input
+    status) is kept as it is.
+
+    >>> t = pd.DataFrame({"status": ["candidate", "existing", "candidate"],
+    ...                   "selected": [True, True, False]})
+    >>> add_built(t)["built"].fillna("").tolist()
+    ['new', 'existing', '']
+    """
+    if "built" in df.columns:
+        return df
+    status = df["status"] if "status" in df else pd.Series("candidate", index=df.index)
+    s = status.astype("string").fillna("candidate").str.lower()
+    built = s.where(s.isin(_FORCED), "new").astype(object)
+    if "selected" in df:
+        opened = df["selected"].astype(str).str.lower().isin(["true", "1"])
+        built = built.where(opened)
+    at = df.columns.get_loc("status") + 1 if "status" in df else len(df.columns)
+    out = df.copy()
+    out.insert(at, "built", built.to_numpy())
+    return out
+
+
+def _unit(unit: str, money_unit: str) -> str:
+    return unit.replace("money", money_unit) if unit.startswith("money") else unit
+
+
+def field_dictionary(layers: dict[str, pd.DataFrame], money_unit: str = "k$") -> pd.DataFrame:
     """Return the field dictionary of the layers actually written.
 
     Parameters
     ----------
     layers : dict of str to DataFrame
         Layer name → attribute table (without its geometry column).
+    money_unit : str, default "k$"
+        Money unit of the data package, written in place of "money" in units.
 
     Returns
     -------
@@ -324,14 +366,17 @@ def field_dictionary(layers: dict[str, pd.DataFrame]) -> pd.DataFrame:
                 f = Field(
                     full, _type_of(df[full].dtype), "", f"Extra column of {EXTRA_SOURCE[layer]}"
                 )
-            rows.append((layer, short, full, f.type, f.unit, f.meaning))
+            rows.append((layer, short, full, f.type, _unit(f.unit, money_unit), f.meaning))
     return pd.DataFrame(rows, columns=DICTIONARY_COLUMNS)
 
 
-def standard_dictionary() -> pd.DataFrame:
-    """Return the dictionary of every standard field of every layer (the shipped CSV)."""
+def standard_dictionary(money_unit: str = "k$") -> pd.DataFrame:
+    """Return the dictionary of every standard field of every layer (the shipped CSV).
+
+    The shipped ``docs/field_dictionary.csv`` is for the default data (money in k$).
+    """
     rows = [
-        (layer, f.short, f.full, f.type, f.unit, f.meaning)
+        (layer, f.short, f.full, f.type, _unit(f.unit, money_unit), f.meaning)
         for layer, fields in LAYER_FIELDS.items()
         for f in fields
     ]

@@ -22,7 +22,9 @@ import pandas as pd
 from hubopt.inputs.fields import manifest_blocks
 from hubopt.inputs.load import contract_files, is_regular_file
 from hubopt.outputs.folder import OWNER_KEY, atomic_folder, free_folder
+from hubopt.outputs.gis_fields import add_built
 from hubopt.outputs.jsonio import write_json
+from hubopt.report.units import money_unit, summary_units
 
 if TYPE_CHECKING:
     from hubopt.pipeline import RunOutcome
@@ -33,20 +35,44 @@ MANIFEST_VERSION = 1
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
-def safe_for_spreadsheet(df: pd.DataFrame) -> pd.DataFrame:
-    """Neutralise text cells a spreadsheet would run as a formula.
+ID_COLUMNS = frozenset(
+    {
+        "site_id", "origin", "destination", "product", "technology", "size", "mode", "output",
+        "input", "status", "built", "scenario", "plan", "metric", "folder",
+    }
+)  # fmt: skip
+"""Key columns: written verbatim in every CSV so that they join (never apostrophe-prefixed)."""
+
+
+def safe_for_spreadsheet(df: pd.DataFrame, keys: frozenset[str] = ID_COLUMNS) -> pd.DataFrame:
+    """Neutralise free text a spreadsheet would run as a formula; keep key columns as they are.
 
     Text starting with ``=``, ``+``, ``-``, ``@``, tab or carriage return gets a leading
-    apostrophe (the OWASP CSV-injection advice). Numeric columns are untouched.
+    apostrophe (the OWASP CSV-injection advice), in cells of free-text columns (names,
+    notes, extra columns) and in column headers. Key columns (``keys``: ids such as
+    ``site_id``, ``product``, ``technology``) are never changed, so ``hubs.csv`` still
+    joins to ``sites.csv``: open hubopt's CSVs in a spreadsheet through its import dialog
+    (columns as text) if the ids themselves start with those characters. Numeric columns
+    are untouched.
+
+    >>> t = pd.DataFrame({"site_id": ["-H1"], "name": ["=cmd()"], "=x": [1]})
+    >>> safe_for_spreadsheet(t).to_dict("list")
+    {'site_id': ['-H1'], 'name': ["'=cmd()"], "'=x": [1]}
     """
     out = df.copy()
     for col in out.columns:
+        if col in keys:
+            continue
         if out[col].dtype == object or pd.api.types.is_string_dtype(out[col]):
             s = out[col]
             mask = s.map(lambda v: isinstance(v, str) and v.startswith(_FORMULA_START))
             if mask.any():
                 out[col] = s.where(~mask, "'" + s.astype(str))
-    return out
+    return out.rename(
+        columns=lambda c: (
+            f"'{c}" if c not in keys and isinstance(c, str) and c.startswith(_FORMULA_START) else c
+        )
+    )
 
 
 def _dump(path: Path, obj: dict) -> None:
@@ -123,7 +149,9 @@ def summary(outcome: RunOutcome) -> dict:
     plan = outcome.plan.summary if outcome.plan else {}
     if outcome.diagnosis is not None:
         head["diagnosis"] = outcome.diagnosis.messages()
-    return {**head, **{k: v for k, v in plan.items() if k != "scenario"}, "model": r.stats}
+    figures = {k: v for k, v in plan.items() if k != "scenario"}
+    units = summary_units(money_unit(outcome.data))
+    return {**head, **figures, "model": r.stats, "units": units}
 
 
 def write_outputs(
@@ -193,9 +221,9 @@ def _write_all(folder: Path, outcome: RunOutcome, formats: frozenset[str], crs: 
     if plan is None:
         return
     tables = {
-        "hubs": plan.hubs,
+        "hubs": add_built(plan.hubs),
         "flows": plan.flows,
-        "candidates": plan.candidates,
+        "candidates": add_built(plan.candidates),
         "purchases": plan.purchases,
         "production": plan.production,
         "demand": plan.demand,
@@ -207,7 +235,7 @@ def _write_all(folder: Path, outcome: RunOutcome, formats: frozenset[str], crs: 
 
         layers = plan_to_geodataframes(plan, outcome.data, crs=crs)
         meta = {"scenario": outcome.scenario.name, "status": outcome.result.termination.value}
-        write_gis(folder, layers, formats, metadata=meta)
+        write_gis(folder, layers, formats, metadata=meta, money_unit=money_unit(outcome.data))
 
 
 PLAN_TABLES = ("hubs", "flows", "candidates", "purchases", "production", "demand")
@@ -221,6 +249,7 @@ _ID_COLUMNS = {
     "size": str,
     "output": str,
     "status": str,
+    "built": str,
 }
 
 

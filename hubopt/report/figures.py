@@ -8,8 +8,10 @@ states its units and the data date in a footnote.
 
 from __future__ import annotations
 
+import functools
 import io
 import textwrap
+from collections.abc import Callable
 from functools import lru_cache
 from importlib.resources import files
 
@@ -22,6 +24,8 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 from matplotlib.lines import Line2D  # noqa: E402
 
+from hubopt.report.units import co2_scale, money_scale  # noqa: E402
+
 __all__ = ["co2_scale", "frontier_png", "money_scale", "plan_map_png", "state_outlines"]
 
 CONUS = {"lon": (-125.0, -66.5), "lat": (24.0, 49.6)}
@@ -31,32 +35,15 @@ _MODE_COLOURS = ["#1b6ca8", "#d1495b", "#66a182", "#edae49", "#8d6a9f", "#00798c
 _EC_GREEN = "#2e7d32"
 
 
-def money_scale(values: np.ndarray | list[float], unit: str = "k$") -> tuple[float, str]:
-    """Choose a readable money scale: returns ``(factor, label)`` with value × factor.
+def _plain_text(func: Callable[..., bytes]) -> Callable[..., bytes]:
+    """Draw with math text off: a name such as ``$x$`` (plan, technology) shows as typed."""
 
-    Units ``k$``, ``$`` and ``M$`` are rescaled to ``$ thousand`` / ``$ million`` /
-    ``$ bn``; any other unit is left as it is.
-    """
-    to_dollars = {"$": 1.0, "k$": 1e3, "M$": 1e6, "bn$": 1e9}.get(unit)
-    if to_dollars is None:
-        return 1.0, unit
-    v = np.asarray(values, dtype=float)
-    big = float(np.nanmax(np.abs(v))) * to_dollars if np.isfinite(v).any() else 0.0
-    for size, label in ((1e9, "$ bn"), (1e6, "$ million"), (1e3, "$ thousand")):
-        if big >= size:
-            return to_dollars / size, label
-    return to_dollars, "$"
+    @functools.wraps(func)
+    def wrapper(*args: object, **kwargs: object) -> bytes:
+        with matplotlib.rc_context({"text.parse_math": False}):
+            return func(*args, **kwargs)
 
-
-def co2_scale(values: np.ndarray | list[float]) -> tuple[float, str]:
-    """Choose t, kt or Mt of CO2: returns ``(factor, label)`` for values in tonnes."""
-    v = np.asarray(values, dtype=float)
-    big = float(np.nanmax(np.abs(v))) if np.isfinite(v).any() else 0.0
-    if big >= 1e6:
-        return 1e-6, "Mt CO2"
-    if big >= 1e4:
-        return 1e-3, "kt CO2"
-    return 1.0, "t CO2"
+    return wrapper
 
 
 def _png(fig) -> bytes:
@@ -71,6 +58,7 @@ def _footnote(fig, text: str) -> None:
     fig.text(0.01, 0.01, textwrap.fill(text, width), fontsize=7.5, color="#444", va="bottom")
 
 
+@_plain_text
 def frontier_png(
     table: pd.DataFrame,
     *,
@@ -183,6 +171,7 @@ def _in_conus(lon: pd.Series, lat: pd.Series) -> pd.Series:
     return lon.between(*CONUS["lon"]) & lat.between(*CONUS["lat"])
 
 
+@_plain_text
 def plan_map_png(
     tables: dict[str, pd.DataFrame],
     sites: pd.DataFrame | None,

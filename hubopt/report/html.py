@@ -29,9 +29,10 @@ from hubopt.report.text import (
     plan_story,
     plural,
 )
-from hubopt.studies.compare import Comparison, metric_label, numeric_metrics
+from hubopt.report.units import metric_label, numeric_metrics
 
 if TYPE_CHECKING:
+    from hubopt.studies.compare import Comparison
     from hubopt.studies.pareto import Frontier
 
 __all__ = ["data_date", "render_report", "write_report"]
@@ -152,15 +153,20 @@ def _cards(comp: Comparison, money_unit: str, labels: dict[str, str] | None = No
         row = comp.table.loc[name]
         figs = ""
         if "hubs" in tables:
-            ec_jobs = s.get("jobs_in_energy_communities") or 0
+            new = s.get("hubs_new", s.get("hubs_open", 0))
             items = [
                 (money_text(s.get("total_cost"), money_unit), "total cost per year"),
                 (co2_text(s.get("emissions_t")), "CO2 emissions per year"),
                 (
-                    f"{s.get('hubs_open', 0)} ({s.get('hubs_in_energy_communities', 0)})",
-                    "hubs (in energy communities)",
+                    f"{new} ({s.get('hubs_new_in_energy_communities', 0)})",
+                    f"new hubs (in energy communities); {s.get('hubs_open', 0)} open in all",
                 ),
-                (f"{ec_jobs:,.0f}", "jobs in energy communities"),
+                (money_text(s.get("capex_new"), money_unit), "investment in new hubs"),
+                (f"{s.get('jobs_new') or 0:,.0f}", "jobs at new hubs"),
+                (
+                    f"{s.get('jobs_new_in_energy_communities') or 0:,.0f}",
+                    "new jobs in energy communities",
+                ),
             ]
             figs = '<div class="figs">' + "".join(
                 f'<div class="fig"><b>{escape(v)}</b><span>{escape(k)}</span></div>'
@@ -211,6 +217,16 @@ def _robustness_table(comp: Comparison, top: int = 30) -> str:
     r = comp.robustness
     if r.empty:
         return "<p>No plan opened any hub.</p>"
+    forced = r[r["built"].isin(["existing", "required"])] if "built" in r else r.iloc[:0]
+    r = r.drop(forced.index)
+    note = (
+        f"<p>{len(forced)} existing or required plant(s) are open in every plan by rule, "
+        "not by choice, and are not ranked here (see robustness.csv).</p>"
+        if len(forced)
+        else ""
+    )
+    if r.empty:
+        return note + "<p>No plan built a new hub.</p>"
     head = ["site", "state", "energy community", "technology", "sizes", "chosen in", "plans"]
     rows = ["<tr>" + "".join(f"<th>{h}</th>" for h in head) + "</tr>"]
     for _i, x in r.head(top).iterrows():
@@ -227,11 +243,11 @@ def _robustness_table(comp: Comparison, top: int = 30) -> str:
         ]
         rows.append("<tr>" + "".join(f"<td>{escape(str(c))}</td>" for c in cells) + "</tr>")
     more = f"<p>The full list ({len(r)} rows) is in robustness.csv.</p>" if len(r) > top else ""
-    return '<div class="scroll"><table>' + "".join(rows) + "</table></div>" + more
+    return note + '<div class="scroll"><table>' + "".join(rows) + "</table></div>" + more
 
 
 def _hub_table(hubs: pd.DataFrame, units: dict[str, str]) -> str:
-    cols = ["site", "state", "technology", "size", "capacity", "use", "jobs", "EC", "status"]
+    cols = ["site", "state", "technology", "size", "capacity", "use", "jobs", "EC", "built"]
     rows = ["<tr>" + "".join(f"<th>{c}</th>" for c in cols) + "</tr>"]
     for _i, h in hubs.sort_values(["technology", "capacity"], ascending=[True, False]).iterrows():
         unit = units.get(str(h.get("output")), "")
@@ -244,7 +260,7 @@ def _hub_table(hubs: pd.DataFrame, units: dict[str, str]) -> str:
             f"{h.get('utilisation', np.nan):.0%}",
             f"{h.get('jobs', 0):,.0f}",
             "yes" if bool(h.get("energy_community")) else "",
-            h.get("status", ""),
+            {"existing": "existing", "required": "required"}.get(str(h.get("status")), "new"),
         ]
         rows.append("<tr>" + "".join(f"<td>{escape(str(c))}</td>" for c in cells) + "</tr>")
     return '<div class="scroll"><table>' + "".join(rows) + "</table></div>"
@@ -393,8 +409,8 @@ def render_report(
         f"baseline ({escape(comp.baseline)}). Units are given with each figure.</p>",
         _comparison_table(comp, money_unit),
         "<h2>Which sites win in every scenario</h2>",
-        "<p>How many plans choose each site and technology. Sites chosen in every plan are "
-        "the safest bets.</p>",
+        "<p>How many plans choose to build each new site and technology. New sites chosen in "
+        "every plan are the safest bets.</p>",
         _robustness_table(comp),
         "<h2>Maps</h2>",
         _maps(comp, date),

@@ -5,11 +5,15 @@ Used by the command line (rich tables) and by the HTML report (plain-language su
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 import pandas as pd
 
-from hubopt.report.figures import co2_scale, money_scale
-from hubopt.studies.compare import METRICS, Comparison, metric_label, numeric_metrics
+from hubopt.report.units import METRICS, co2_scale, metric_label, money_scale, numeric_metrics
+
+if TYPE_CHECKING:
+    from hubopt.studies.compare import Comparison
 
 __all__ = [
     "co2_text",
@@ -59,13 +63,14 @@ def format_delta(row: pd.Series, column: str) -> str:
 
 def rich_table(comp: Comparison, money_unit: str = "k$"):
     """Build a rich table: one row per figure, one column per plan, with deltas."""
+    from rich.markup import escape
     from rich.table import Table
 
-    t = Table(title=f"plans compared (baseline: {comp.baseline})", title_justify="left")
+    t = Table(title=f"plans compared (baseline: {escape(comp.baseline)})", title_justify="left")
     t.add_column("figure", overflow="fold")
     for name in comp.table.index:
-        t.add_column(name + (" ★" if name == comp.baseline else ""), justify="right")
-    t.add_row("status", *[str(s) for s in comp.table["status"]])
+        t.add_column(escape(name) + (" ★" if name == comp.baseline else ""), justify="right")
+    t.add_row("status", *[escape(str(s)) for s in comp.table["status"]])
     d = comp.deltas.set_index(["metric", "plan"])
     for col in ["mip_gap", *numeric_metrics(comp.table)]:
         cells = []
@@ -81,23 +86,27 @@ def rich_table(comp: Comparison, money_unit: str = "k$"):
 
 
 def rich_robustness(comp: Comparison, top: int = 15):
-    """Build a rich table of the most often chosen sites."""
+    """Build a rich table of the new sites chosen most often (forced plants not ranked)."""
+    from rich.markup import escape
     from rich.table import Table
 
     r = comp.robustness
-    t = Table(title=f"sites chosen most often (top {min(top, len(r))} of {len(r)})")
+    if "built" in r:
+        r = r[~r["built"].isin(["existing", "required"])]
+    t = Table(title=f"new sites chosen most often (top {min(top, len(r))} of {len(r)})")
     for col in ("site", "state", "EC", "technology", "chosen in", "plans"):
         t.add_column(col, overflow="fold")
     for _i, row in r.head(top).iterrows():
         ec = "yes" if str(row["energy_community"]).lower() in ("true", "1") else ""
-        t.add_row(
+        cells = [
             f"{row['name']} ({row['site_id']})",
             "" if pd.isna(row["state"]) else str(row["state"]),
             ec,
             str(row["technology"]),
             f"{row['n_plans_selected']}/{row['n_plans']}",
             str(row["plans"]),
-        )
+        ]
+        t.add_row(*map(escape, cells))
     return t
 
 

@@ -19,6 +19,7 @@ Definitions (also in ``docs/compare.md``):
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -28,8 +29,9 @@ import numpy as np
 import pandas as pd
 
 from hubopt.errors import Issue, raise_if_errors
-from hubopt.outputs.folder import atomic_folder
-from hubopt.outputs.tables import read_result, safe_for_spreadsheet
+from hubopt.outputs.gis_fields import add_built
+from hubopt.outputs.tables import read_result
+from hubopt.report.units import DEFAULT_WITHIN_KM, METRICS, metric_label, numeric_metrics
 
 __all__ = [
     "METRICS",
@@ -41,49 +43,20 @@ __all__ = [
     "load_plans",
     "robustness",
     "stack",
+    "check_same_package",
+    "metric_label",
+    "numeric_metrics",
     "summarise",
-    "write_comparison",
+    "wide_table",
 ]
 
 PlanSet = Mapping[str, tuple[dict, dict[str, pd.DataFrame]]]
 """``plan name -> (summary dict, tables)`` as returned by :func:`read_result`."""
 
-DEFAULT_WITHIN_KM = 500.0
-
-# column -> (label, unit; "{money}" is replaced by the currency unit)
-METRICS: dict[str, tuple[str, str]] = {
-    "total_cost": ("total cost", "{money}/yr"),
-    "fixed_cost": ("fixed cost of hubs", "{money}/yr"),
-    "production_cost": ("production cost", "{money}/yr"),
-    "supply_cost": ("raw material cost", "{money}/yr"),
-    "transport_cost": ("transport cost", "{money}/yr"),
-    "unmet_penalty_cost": ("penalty for unmet demand", "{money}/yr"),
-    "carbon_cost": ("carbon price cost", "{money}/yr"),
-    "emissions_t": ("CO2 emissions", "t CO2/yr"),
-    "tonne_km_total": ("freight, all modes", "t·km/yr"),
-    "hubs_open": ("hubs opened", "hubs"),
-    "hubs_in_energy_communities": ("hubs in energy communities", "hubs"),
-    "capex": ("investment (capex)", "{money}"),
-    "capex_in_energy_communities": ("capex in energy communities", "{money}"),
-    "jobs": ("jobs at hubs", "jobs"),
-    "jobs_in_energy_communities": ("jobs in energy communities", "jobs"),
-    "demand_served_share": ("demand served", "share"),
-    "share_within_km": ("demand served from within {km:g} km", "share"),
-    "avg_inbound_km": ("average inbound distance", "km"),
-}
 _DERIVED = ("tonne_km_total", "demand_served_share", "share_within_km", "avg_inbound_km")
 _SUMMARY_KEYS = [k for k in METRICS if k not in _DERIVED]
 _HEAD = ["status", "solution_status", "mip_gap"]
-
-
-def metric_label(column: str, *, money: str = "money", km: float = DEFAULT_WITHIN_KM) -> str:
-    """Return ``"label (unit)"`` for a comparison column (``tonne_km_<mode>`` included)."""
-    if column.startswith("tonne_km_") and column not in METRICS:
-        return f"freight by {column.removeprefix('tonne_km_')} (t·km/yr)"
-    label, unit = METRICS.get(column, (column.replace("_", " "), ""))
-    unit = unit.format(money=money)
-    label = label.format(km=km)
-    return f"{label} ({unit})" if unit else label
+_FORCED = ("existing", "required")
 
 
 def stack(plans: PlanSet, table: str) -> pd.DataFrame:
@@ -198,12 +171,6 @@ def summarise(plans: PlanSet, within_km: float = DEFAULT_WITHIN_KM) -> pd.DataFr
     return out
 
 
-def numeric_metrics(table: pd.DataFrame) -> list[str]:
-    """Columns of a :func:`summarise` table that are figures (not status or settings)."""
-    skip = {"status", "solution_status", "mip_gap", "within_km"}
-    return [c for c in table.columns if c not in skip]
-
-
 def deltas(table: pd.DataFrame, baseline: str) -> pd.DataFrame:
     """Every figure of every plan against the baseline plan, in tidy (long) form.
 
@@ -235,15 +202,20 @@ def deltas(table: pd.DataFrame, baseline: str) -> pd.DataFrame:
 def robustness(plans: PlanSet) -> pd.DataFrame:
     """In how many plans each (site, technology) is chosen.
 
+    Options forced open by the data (``existing`` plants and ``required`` options) are
+    open in every plan by rule, not by choice: they are listed last (``built`` says
+    which), so the top of the table are the options the model chose most often.
+
     Returns
     -------
     DataFrame
         One row per (site, technology) opened in at least one plan: ``site_id``,
-        ``name``, ``state``, ``energy_community``, ``technology``, ``sizes`` (chosen
-        sizes), ``n_plans_selected``, ``n_plans`` (plans that have a plan),
-        ``share``, ``plans`` (``;``-separated names); most robust first.
+        ``name``, ``state``, ``energy_community``, ``technology``, ``built``
+        (``new``/``existing``/``required``), ``sizes`` (chosen sizes),
+        ``n_plans_selected``, ``n_plans`` (plans that have a plan), ``share``, ``plans``
+        (``;``-separated names); chosen options first, most robust first.
     """
-    cols = ["site_id", "name", "state", "energy_community", "technology", "sizes"]
+    cols = ["site_id", "name", "state", "energy_community", "technology", "built", "sizes"]
     cols += ["n_plans_selected", "n_plans", "share", "plans"]
     cand = stack(plans, "candidates")
     n_plans = sum("candidates" in t for _s, t in plans.values())
@@ -253,6 +225,7 @@ def robustness(plans: PlanSet) -> pd.DataFrame:
     for c in ("name", "state", "energy_community"):
         if c not in sel:
             sel[c] = pd.NA
+    sel = add_built(sel)
     join = lambda s: "; ".join(dict.fromkeys(s.astype(str)))  # noqa: E731 - keeps order
     out = (
         sel.groupby(["site_id", "technology"], sort=False)
@@ -260,6 +233,7 @@ def robustness(plans: PlanSet) -> pd.DataFrame:
             name=("name", "first"),
             state=("state", "first"),
             energy_community=("energy_community", "first"),
+            built=("built", "first"),
             sizes=("size", join),
             n_plans_selected=("plan", "nunique"),
             plans=("plan", join),
@@ -268,8 +242,50 @@ def robustness(plans: PlanSet) -> pd.DataFrame:
     )
     out["n_plans"] = n_plans
     out["share"] = out["n_plans_selected"] / max(n_plans, 1)
-    out = out.sort_values(["n_plans_selected", "site_id", "technology"], ascending=[False, 1, 1])
+    out["_forced"] = out["built"].isin(_FORCED)
+    out = out.sort_values(
+        ["_forced", "n_plans_selected", "site_id", "technology"], ascending=[True, False, 1, 1]
+    )
     return out[cols].reset_index(drop=True)
+
+
+def check_same_package(meta: Mapping[str, dict], allow_mixed: bool = False) -> list[str]:
+    """Refuse plans made from different data packages (unless ``allow_mixed``).
+
+    Two plans share a package when their manifests name the same ``data_dir`` or the
+    same input file hashes. Plans without a manifest are not checked.
+
+    Returns
+    -------
+    list of str
+        The package folders found (one when they agree).
+
+    Raises
+    ------
+    HubDataError
+        ``check_same_package``: naming each package and its plans.
+    """
+    groups: dict[str, list[str]] = {}
+    for name, m in meta.items():
+        man = m.get("manifest") or {}
+        if not man:
+            continue
+        hashes = tuple(sorted((man.get("input_sha256") or {}).items()))
+        where = str(man.get("scenario", {}).get("data_dir"))
+        key = hashlib.sha256(repr(hashes).encode()).hexdigest()[:8] if hashes else where
+        groups.setdefault(key, []).append(name)
+    packages = {}
+    for k, v in groups.items():
+        where = str((meta[v[0]].get("manifest") or {}).get("scenario", {}).get("data_dir"))
+        packages[k] = where if k == where else f"{where} [inputs {k}]"
+    if len(groups) > 1 and not allow_mixed:
+        parts = "; ".join(f"{packages[k]}: {', '.join(v)}" for k, v in groups.items())
+        msg = (
+            f"the plans come from {len(groups)} different data packages: {parts}; "
+            "compare plans of one package, or pass --allow-mixed"
+        )
+        raise_if_errors([Issue("check_same_package", msg, column="--allow-mixed")])
+    return list(dict.fromkeys(packages.values()))
 
 
 # --------------------------------------------------------------------------- loading
@@ -392,8 +408,15 @@ def compare_plans(
     baseline: str | None = None,
     within_km: float = DEFAULT_WITHIN_KM,
     meta: dict | None = None,
+    *,
+    allow_mixed: bool = False,
 ) -> Comparison:
-    """Compare plans already in memory (see :func:`compare` for folders)."""
+    """Compare plans already in memory (see :func:`compare` for folders).
+
+    ``meta`` (``name -> {"folder", "manifest"}``) is checked with
+    :func:`check_same_package` unless ``allow_mixed``.
+    """
+    check_same_package(meta or {}, allow_mixed)
     names = list(plans)
     base = names[0] if baseline is None else baseline
     if base not in plans:
@@ -422,6 +445,8 @@ def compare(
     folders: Iterable[str | Path],
     baseline: str | None = None,
     within_km: float = DEFAULT_WITHIN_KM,
+    *,
+    allow_mixed: bool = False,
 ) -> Comparison:
     """Read result folders and compare them.
 
@@ -433,13 +458,16 @@ def compare(
         Plan name (folder name) to compare against; default the first.
     within_km : float, default 500
         Distance for the "served within N km" share.
+    allow_mixed : bool, default False
+        Compare plans of different data packages (refused otherwise, see
+        :func:`check_same_package`).
 
     Returns
     -------
     Comparison
     """
     plans, meta = load_plans(folders)
-    return compare_plans(plans, baseline, within_km, meta)
+    return compare_plans(plans, baseline, within_km, meta, allow_mixed=allow_mixed)
 
 
 def wide_table(comp: Comparison) -> pd.DataFrame:
@@ -454,55 +482,3 @@ def wide_table(comp: Comparison) -> pd.DataFrame:
     out = pd.concat(parts, axis=1)
     out.insert(0, "is_baseline", out.index == comp.baseline)
     return out
-
-
-# --------------------------------------------------------------------------- writing
-
-
-def write_tables(comp: Comparison, folder: Path) -> None:
-    """Write ``comparison.csv`` (wide), ``comparison_long.csv`` and ``robustness.csv``."""
-    opts = {"float_format": "%.10g"}
-    safe_for_spreadsheet(wide_table(comp).reset_index()).to_csv(
-        folder / "comparison.csv", index=False, **opts
-    )
-    safe_for_spreadsheet(comp.deltas).to_csv(folder / "comparison_long.csv", index=False, **opts)
-    safe_for_spreadsheet(comp.robustness).to_csv(folder / "robustness.csv", index=False, **opts)
-
-
-def write_comparison(
-    comp: Comparison,
-    out_dir: str | Path,
-    *,
-    force: bool = False,
-    money_unit: str = "k$",
-    title: str = "hubopt: plans compared",
-) -> Path:
-    """Write the comparison CSVs and ``report.html`` into ``out_dir``, atomically.
-
-    Parameters
-    ----------
-    comp : Comparison
-        From :func:`compare`.
-    out_dir : str or Path
-        Target folder (e.g. ``results/compare``).
-    force : bool, default False
-        Replace an existing folder that hubopt wrote (else the next free numbered
-        folder is used); never one of the compared result folders.
-    money_unit : str, default "k$"
-        Currency unit of the data, used in labels.
-    title : str
-        Report title.
-
-    Returns
-    -------
-    Path
-        The folder written.
-    """
-    from hubopt.report.html import write_report
-
-    def writer(folder: Path) -> None:
-        write_tables(comp, folder)
-        write_report(folder / "report.html", comp, money_unit=money_unit, title=title)
-
-    inputs = [m.get("folder") for m in comp.meta.values()]
-    return atomic_folder(out_dir, writer, force=force, kind="compare", protect=inputs)

@@ -11,9 +11,10 @@ r"""The cost–CO2 frontier by the ε-constraint method.
 The model is built once; each point swaps the objective or the cap constraint and is
 solved again (the solver hand-off compiles the whole model each time). Every cap is
 applied with a relative tolerance ``CAP_REL_TOL`` so that a plan exactly at a cap is
-never cut off by rounding. Every point is a full plan on disk (``point_XX/``, written by
-:func:`hubopt.outputs.tables.write_outputs`); a point stopped by the time limit is kept and
-marked ``proven = False``.
+never cut off by rounding. Every point is a full plan, kept in memory
+(:attr:`Frontier.outcomes`; :func:`hubopt.outputs.studies.write_frontier` writes them as
+``point_XX/`` folders); a point stopped by the time limit is kept and marked
+``proven = False``.
 
 Cost is the scenario's objective, ``total_cost`` (money/yr; it includes
 ``carbon_cost`` if the scenario sets a carbon price).
@@ -37,9 +38,8 @@ from hubopt.inputs.load import HubData, load_data
 from hubopt.inputs.scenario import Scenario, SolveOptions
 from hubopt.lanes import build_lanes
 from hubopt.model.build import HubModel, build_model
-from hubopt.outputs.folder import atomic_folder, check_target
-from hubopt.outputs.jsonio import write_json
-from hubopt.outputs.tables import PLAN_TABLES, read_result, summary, write_outputs
+from hubopt.outputs.jsonio import clean_json
+from hubopt.outputs.tables import PLAN_TABLES, summary
 from hubopt.pipeline import RunOutcome
 from hubopt.plan import Plan, extract_plan
 from hubopt.solve import SolutionStatus, SolveResult, Termination, solve_model
@@ -48,9 +48,9 @@ __all__ = [
     "CAP_REL_TOL",
     "Frontier",
     "co2_expression",
+    "frontier_info",
     "pareto",
     "scenario_toml",
-    "write_frontier_files",
 ]
 
 CAP_REL_TOL = 1e-6
@@ -58,6 +58,17 @@ CAP_REL_TOL = 1e-6
 CAP_ABS_TOL = 1e-6
 
 _REUSED = "the plan is the one found for "
+
+_PLAN_FIGURES = (
+    "hubs_open",
+    "hubs_new",
+    "hubs_in_energy_communities",
+    "hubs_new_in_energy_communities",
+    "capex_new",
+    "jobs_new",
+    "jobs_in_energy_communities",
+    "jobs_new_in_energy_communities",
+)
 
 FRONTIER_COLUMNS = [
     "point",
@@ -71,8 +82,13 @@ FRONTIER_COLUMNS = [
     "proven",
     "dominated",
     "hubs_open",
+    "hubs_new",
     "hubs_in_energy_communities",
+    "hubs_new_in_energy_communities",
+    "capex_new",
+    "jobs_new",
     "jobs_in_energy_communities",
+    "jobs_new_in_energy_communities",
     "solve_seconds",
     "plan_from",
     "folder",
@@ -99,7 +115,9 @@ class Frontier:
         The lowest-CO2 solve (``e_min_t``, its ``bound``, status), ``e_max_t``,
         tolerances, timings.
     folder : Path or None
-        Where it was written.
+        Where it was written (set by :func:`hubopt.outputs.studies.write_frontier`).
+    outcomes : dict
+        ``point name -> RunOutcome``: every point's full run, for the writers.
     """
 
     scenario: Scenario
@@ -107,6 +125,7 @@ class Frontier:
     plans: dict
     info: dict = field(default_factory=dict)
     folder: Path | None = None
+    outcomes: dict[str, RunOutcome] = field(default_factory=dict)
 
     @property
     def complete(self) -> bool:
@@ -193,9 +212,7 @@ def _row(point: str, kind: str, cap: float | None, out: RunOutcome) -> dict:
         "solution_status": r.solution_status.value,
         "mip_gap": r.mip_gap,
         "proven": r.solution_status is SolutionStatus.OPTIMAL,
-        "hubs_open": s.get("hubs_open"),
-        "hubs_in_energy_communities": s.get("hubs_in_energy_communities"),
-        "jobs_in_energy_communities": s.get("jobs_in_energy_communities"),
+        **{k: s.get(k) for k in _PLAN_FIGURES},
         "solve_seconds": r.solve_seconds,
         "plan_from": r.message.split(_REUSED, 1)[1].split(",")[0] if _REUSED in r.message else "",
     }
@@ -253,11 +270,11 @@ def _solve_points(
             if e_max - e_min <= CAP_REL_TOL * max(1.0, abs(e_max)):
                 todo = []  # the cheapest plan is also the cleanest
             for i, (kind, cap) in enumerate(todo):
-                say(f"solve {i + 3}/{len(todo) + 2}: cheapest plan with CO2 ≤ {cap:,.6g} t/yr")
+                say(f"solve {i + 3}/{len(todo) + 2}: cheapest plan with CO2 ≤ {cap:,.0f} t CO2/yr")
                 out = solver.outcome(*solver.solve(minimise="cost", cap=cap))
                 out = _best_known(out, cap, known)
                 if out.plan is not None:
-                    known.append((f"the CO2 cap {cap:,.6g} t", out.plan))
+                    known.append((f"the CO2 cap {cap:,.0f} t CO2/yr", out.plan))
                 runs.append((kind, cap, out))
             cheapest = _best_known(cheapest, None, known)
     runs.append(("min_cost", None, cheapest))
@@ -317,7 +334,7 @@ def _notes(table: pd.DataFrame, info: dict) -> list[str]:
     if low.get("solution_status") == "feasible":
         notes.append(
             "The lowest-CO2 solve stopped at the time limit: the left end may not be the "
-            f"lowest CO2 possible (which is at least {low.get('bound_t') or 0:,.6g} t/yr)."
+            f"lowest CO2 possible (which is at least {low.get('bound_t') or 0:,.0f} t CO2/yr)."
         )
     unproven = table.loc[~table["proven"] & (table["solution_status"] != "none"), "point"]
     if len(unproven):
@@ -349,13 +366,11 @@ def pareto(
     points: int = 5,
     options: SolveOptions | None = None,
     *,
-    out_dir: str | Path | None = None,
-    force: bool = False,
-    money_unit: str = "k$",
     data: HubData | None = None,
-    stage: Callable[[str], None] | None = None,
+    on_progress: Callable[[str], None] | None = None,
+    on_result: Callable[[dict], None] | None = None,
 ) -> Frontier:
-    """Compute the cost–CO2 frontier of a scenario.
+    """Compute the cost–CO2 frontier of a scenario; write nothing.
 
     Parameters
     ----------
@@ -366,36 +381,29 @@ def pareto(
     options : SolveOptions, optional
         Solver settings for every point (time limit per point, gap); default
         ``scenario.solver``.
-    out_dir : str or Path, optional
-        Write everything there atomically (``point_XX/`` plans, ``frontier.csv``,
-        ``frontier.json``, ``frontier.png``, ``report.html``); without ``force`` an
-        existing folder is kept and the next free numbered one is used.
-    force : bool, default False
-        Replace an existing ``out_dir`` that hubopt wrote.
-    money_unit : str, default "k$"
-        Currency unit of the data, for the plot and report.
     data : HubData, optional
         An already loaded package.
-    stage : callable, optional
-        Called with a short text as each step starts (progress display).
+    on_progress : callable, optional
+        Called with a short text as each step starts (the command line shows it).
+    on_result : callable, optional
+        Called with each point's row of :attr:`Frontier.table` once all are solved.
 
     Returns
     -------
     Frontier
+        With every point's run in :attr:`Frontier.outcomes`;
+        :func:`hubopt.outputs.studies.write_frontier` writes it.
 
     Raises
     ------
     KeyboardInterrupt
-        If the user interrupts a solve (nothing is written).
+        If the user interrupts a solve.
     """
     if points < 2:
         raise ValueError("a frontier needs at least 2 points")
-    say = stage or (lambda _s: None)
+    say = on_progress or (lambda _s: None)
     if options is not None:
         scenario = replace(scenario, solver=options)
-    protect = (scenario.data_dir, scenario.source)
-    if out_dir is not None:
-        check_target(out_dir, force=force, protect=protect)  # before the solves, not after
     t0 = time.perf_counter()
     say(f"loading and checking {scenario.data_dir}")
     data = data if data is not None else load_data(scenario.data_dir)
@@ -414,20 +422,11 @@ def pareto(
     table = table[FRONTIER_COLUMNS]
     info["notes"] = _notes(table, info)
     plans = {n: (summary(o), _tables(o)) for n, _k, _c, o in named}
-    frontier = Frontier(scenario, table, plans, info)
-    if out_dir is None:
-        return frontier
-
-    def writer(folder: Path) -> None:
-        for name, _kind, _cap, outcome in named:
-            p = write_outputs(folder / name, outcome, force=True)
-            (p / "scenario.toml").write_text(scenario_toml(outcome.scenario), encoding="utf-8")
-            plans[name] = read_result(p)
-        write_frontier_files(folder, frontier, money_unit=money_unit)
-
-    say("writing outputs")
-    target = atomic_folder(out_dir, writer, force=force, kind="pareto", protect=protect)
-    return replace(frontier, folder=target)
+    outcomes = {n: o for n, _k, _c, o in named}
+    if on_result is not None:
+        for row in table.to_dict("records"):
+            on_result(row)
+    return Frontier(scenario, table, plans, info, outcomes=outcomes)
 
 
 def _tables(outcome: RunOutcome) -> dict[str, pd.DataFrame]:
@@ -435,31 +434,11 @@ def _tables(outcome: RunOutcome) -> dict[str, pd.DataFrame]:
     return {} if plan is None else {name: getattr(plan, name) for name in PLAN_TABLES}
 
 
-def write_frontier_files(folder: Path, frontier: Frontier, money_unit: str = "k$") -> None:
-    """Write ``frontier.csv``, ``frontier.json``, ``frontier.png`` and ``report.html``.
-
-    ``folder`` must already hold the ``point_XX/`` result folders.
-    """
-    from hubopt.report.figures import frontier_png
-    from hubopt.report.html import data_date, write_report
-    from hubopt.studies.compare import compare
-
-    frontier.table.to_csv(folder / "frontier.csv", index=False, float_format="%.10g")
+def frontier_info(frontier: Frontier) -> dict:
+    """Return the content of ``frontier.json`` (JSON-ready: no NaN, no numpy scalars)."""
     info = {
         "scenario": frontier.scenario.name,
         "points": frontier.table.to_dict(orient="records"),
         **frontier.info,
     }
-    write_json(folder / "frontier.json", info)
-    points = [folder / p for p in frontier.table["folder"]]
-    base = frontier.table.loc[frontier.table["kind"] == "min_cost", "point"].iloc[0]
-    comp = compare(points, baseline=base)
-    png = frontier_png(frontier.table, money_unit=money_unit, data_date=data_date(comp.meta))
-    (folder / "frontier.png").write_bytes(png)
-    write_report(
-        folder / "report.html",
-        comp,
-        frontier=frontier,
-        money_unit=money_unit,
-        title=f"hubopt: cost–CO2 frontier of {frontier.scenario.name}",
-    )
+    return clean_json(info)

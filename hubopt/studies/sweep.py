@@ -12,14 +12,15 @@ loopback interface by default, or an existing scheduler when its address is give
 * HiGHS's threads are set once per worker process (HiGHS keeps one thread pool per
   process): every scenario of the sweep runs with ``threads_per_worker`` HiGHS threads,
   whatever its ``[solver] threads``.
-* Each scenario lands in its own result folder,
-  ``<out_dir>/<name>__carbon_price=50__max_hubs=3/``, written by
-  :func:`hubopt.write_outputs` on the worker and copied to the client as bytes, so the
-  workers need not share the client's file system.
+* Each worker returns its run (:class:`hubopt.RunOutcome` without the Pyomo model) to the
+  client: :func:`sweep` returns every run in memory and writes nothing. The command line
+  writes each one as it arrives (``on_result``) with
+  :class:`hubopt.outputs.studies.SweepWriter`: ``<out_dir>/<name>__carbon_price=50/``,
+  ``sweep.csv``, ``compare/``; the workers need not share the client's file system.
 * A scenario that fails (an exception on the worker, or a worker that dies) is reported
-  in ``sweep.csv`` with its message; the others carry on.
-* At the end the plans are compared (:func:`hubopt.studies.compare.compare`): the comparison
-  table and site robustness are written to ``<out_dir>/compare/``.
+  in the table with its message; the others carry on.
+* At the end the plans are compared in memory
+  (:func:`hubopt.studies.compare.compare_plans`).
 
 Keys that can be varied are the scenario keys of a ``models/*.toml`` file (values are
 read and checked exactly as in TOML), plus ``demand_scale``:
@@ -36,34 +37,27 @@ read and checked exactly as in TOML), plus ``demand_scale``:
 from __future__ import annotations
 
 import contextlib
-import itertools
 import math
 import os
-import tempfile
 import time
 import traceback
 import uuid
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from pathlib import Path
 from typing import Any
 
 import pandas as pd
 from distributed.diagnostics.plugin import WorkerPlugin
 
 from hubopt.errors import HubDataError, Issue, raise_if_errors
-from hubopt.inputs.fields import (
-    ScenarioField,
-    field_named,
-    parse_text,
-    scenario_mapping,
-    vary_fields,
-)
 from hubopt.inputs.load import HubData, load_data
-from hubopt.inputs.scenario import Scenario, scenario_from_dict
-from hubopt.outputs.jsonio import write_json
+from hubopt.inputs.scenario import Scenario
+from hubopt.pipeline import RunOutcome, run
+from hubopt.studies.compare import Comparison, compare_plans
+from hubopt.studies.grid import SWEEP_KEYS, parse_vary, sweep_points, value_text
 
 __all__ = [
+    "SWEEP_COLUMNS",
     "SWEEP_KEYS",
     "HighsThreads",
     "SweepResult",
@@ -73,218 +67,60 @@ __all__ = [
     "sweep_points",
 ]
 
-SWEEP_KEYS: dict[str, str] = {
-    **{f.name: f.section for f in vary_fields()},
-    "demand_scale": "sweep",
-}
-"""Keys that can be varied, and their section of the scenario file (``sweep``: sweep only).
-
-Built from :data:`hubopt.inputs.fields.SCENARIO_FIELDS` (rows with ``vary=True``)."""
-
-_OPTIONAL = {f.name for f in vary_fields() if f.optional}
+SWEEP_COLUMNS = [
+    "status",
+    "solution_status",
+    "objective",
+    "mip_gap",
+    "total_cost",
+    "emissions_t",
+    "hubs_open",
+    "hubs_new",
+    "seconds",
+    "error",
+]
+"""Figures of each scenario in :attr:`SweepResult.table` (after ``scenario`` and the keys)."""
 
 
 @dataclass(frozen=True)
 class SweepResult:
-    """What a sweep produced.
+    """What a sweep produced (in memory; :mod:`hubopt.outputs.studies` writes it).
 
     Attributes
     ----------
-    folder : Path
-        The sweep folder (``sweep.csv``, one result folder per scenario, ``compare/``).
+    scenario : Scenario
+        The base scenario.
+    points : list of dict
+        The grid (:func:`sweep_points`), in grid order.
     table : DataFrame
-        One row per scenario: ``scenario``, ``folder``, the varied keys, ``status``,
-        ``solution_status``, ``objective``, ``mip_gap``, ``total_cost``,
-        ``emissions_t``, ``hubs_open``, ``seconds``, ``error`` (also ``sweep.csv``).
-    comparison : object or None
-        The :class:`hubopt.studies.compare.Comparison` of the plans, if it could be made.
-    compare_folder : Path or None
-        Where the comparison was written.
+        One row per scenario, grid order: ``scenario``, the varied keys, then
+        ``SWEEP_COLUMNS``.
+    outcomes : dict
+        ``scenario name -> RunOutcome`` of every scenario that ran (``model`` and
+        ``lanes`` dropped); failed scenarios are absent.
+    comparison : Comparison or None
+        The plans compared, if there were plans and they could be compared.
+    messages : list of str
+        Notes (e.g. why the comparison failed).
+    threads_per_worker : int
+        HiGHS threads of every scenario.
     """
 
-    folder: Path
+    scenario: Scenario
+    points: list[dict]
     table: pd.DataFrame
-    comparison: Any = None
-    compare_folder: Path | None = None
+    outcomes: dict[str, RunOutcome] = field(default_factory=dict)
+    comparison: Comparison | None = None
     messages: list[str] = field(default_factory=list)
+    threads_per_worker: int = 1
 
     @property
     def failed(self) -> pd.DataFrame:
-        """Scenarios that raised an error (no result folder)."""
+        """Scenarios that raised an error (no plan, no result folder)."""
         return self.table[self.table["status"] == "error"]
 
 
-# --------------------------------------------------------------------------- the grid
-
-
-def _raw(sc: Scenario) -> dict:
-    """Return the scenario as a parsed-TOML mapping (for :func:`scenario_from_dict`)."""
-    return scenario_mapping(sc)
-
-
-def _apply(raw: dict, key: str, value: Any) -> dict:
-    """Return a copy of ``raw`` with ``key`` set (``None`` removes it)."""
-    out = {k: dict(v) if isinstance(v, dict) else v for k, v in raw.items()}
-    section = SWEEP_KEYS[key]
-    target = out if section == "" else out.setdefault(section, {})
-    if value is None:
-        target.pop(key, None)
-    else:
-        target[key] = value
-    return out
-
-
-def _parse_value(key: str, text: str) -> Any:
-    """Read one value as TOML does (``50`` int, ``0.5`` float, ``true`` bool, text)."""
-    if key in SWEEP_KEYS and key != "demand_scale":
-        return parse_text(field_named(key), text)
-    return parse_text(_NUMBER, text)
-
-
-_NUMBER = ScenarioField("demand_scale", "sweep", float, 1.0, "", "")
-
-
-def _fmt(value: Any) -> str:
-    if value is None:
-        return "none"
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
-        return str(int(value)) if "e" not in repr(value) else repr(value)
-    if isinstance(value, str):
-        return Path(value).name or value
-    return str(value)
-
-
-def _check(base: Scenario, key: str, values: Sequence[Any], where: str) -> list[Issue]:
-    """Check every value of ``key`` with the scenario-file rules."""
-    issues: list[Issue] = []
-    if key not in SWEEP_KEYS:
-        hint = "; threads are set once per worker: use --threads" if key == "threads" else ""
-        return [
-            Issue(
-                "check_sweep_key",
-                f"'{key}' cannot be varied{hint}; allowed: {', '.join(SWEEP_KEYS)}",
-                where,
-                None,
-                key,
-            )
-        ]
-    if not values:
-        return [Issue("check_sweep_value", f"no values given for '{key}'", where, None, key)]
-    base_raw = _raw(base)
-    for v in values:
-        if v is None and key not in _OPTIONAL | {"data"}:
-            msg = f"{key}=none is not allowed: '{key}' always has a value"
-            issues.append(Issue("check_sweep_value", msg, where, None, key))
-        elif key == "demand_scale":
-            ok = isinstance(v, int | float) and not isinstance(v, bool) and math.isfinite(v)
-            if not (ok and v > 0):
-                msg = f"demand_scale {v!r} is not valid: expected a number > 0"
-                issues.append(Issue("check_sweep_value", msg, where, None, key))
-        elif key == "data":
-            if v is None or not Path(str(v)).expanduser().is_dir():
-                msg = f"data package '{v}' is not a folder"
-                issues.append(Issue("check_sweep_value", msg, where, None, key))
-        else:
-            try:
-                scenario_from_dict(_apply(base_raw, key, v), Path.cwd(), where)
-            except HubDataError as exc:
-                for i in exc.issues:
-                    issues.append(
-                        Issue("check_sweep_value", f"{key}={v!r}: {i.message}", where, None, key)
-                    )
-    return issues
-
-
-def parse_vary(items: Sequence[str], base: Scenario) -> dict[str, list]:
-    """Parse ``--vary KEY=V1,V2,...`` options into ``{key: [values]}``.
-
-    Parameters
-    ----------
-    items : sequence of str
-        Each ``KEY=V1,V2,...``. A key may appear once.
-    base : Scenario
-        The scenario being varied (values are checked against it).
-
-    Returns
-    -------
-    dict
-        Keys in the order given, values typed as in a TOML file (``none`` = unset).
-
-    Raises
-    ------
-    HubDataError
-        Listing every malformed option, unknown key and invalid value.
-    """
-    issues: list[Issue] = []
-    out: dict[str, list] = {}
-    for item in items:
-        key, sep, rest = item.partition("=")
-        key = key.strip()
-        if not sep or not key:
-            msg = f"'{item}' is not KEY=V1,V2,... (for example carbon_price=0,50,100)"
-            issues.append(Issue("check_sweep_syntax", msg, "--vary"))
-            continue
-        if key in out:
-            msg = f"'{key}' is given twice: list all its values in one --vary"
-            issues.append(Issue("check_sweep_syntax", msg, "--vary", None, key))
-            continue
-        values = [_parse_value(key, v) for v in rest.split(",")] if rest.strip() else []
-        found = _check(base, key, values, "--vary")
-        issues += found
-        if not found:
-            out[key] = values
-    if not items:
-        issues.append(
-            Issue("check_sweep_syntax", "give at least one --vary KEY=V1,V2,...", "--vary")
-        )
-    raise_if_errors(issues)
-    return out
-
-
-def sweep_points(base: Scenario, vary: Mapping[str, Sequence[Any]]) -> list[dict]:
-    """Return the grid: one dict per scenario (``name``, ``values``, ``scenario``, ...).
-
-    The grid is the Cartesian product of the values, the first key varying slowest. Each
-    scenario is named ``<base name>__key=value__...`` (also its folder name).
-
-    Raises
-    ------
-    HubDataError
-        For an unknown key or an invalid value.
-    """
-    issues: list[Issue] = []
-    for key, values in vary.items():
-        issues += _check(base, key, list(values), "sweep")
-    raise_if_errors(issues)
-    base_raw = _raw(base)
-    points = []
-    seen: dict[str, int] = {}
-    keys = list(vary)
-    for combo in itertools.product(*(list(vary[k]) for k in keys)):
-        values = dict(zip(keys, combo, strict=True))
-        raw = base_raw
-        for k, v in values.items():
-            if k != "demand_scale":
-                raw = _apply(raw, k, v)
-        sc = scenario_from_dict(raw, Path.cwd(), "sweep")
-        name = "__".join([base.name, *(f"{k}={_fmt(v)}" for k, v in values.items())])
-        seen[name] = seen.get(name, 0) + 1
-        if seen[name] > 1:  # e.g. two data packages in folders of the same name
-            name = f"{name}-{seen[name]}"
-        tag = ", ".join(f"{k}={_fmt(v)}" for k, v in values.items())
-        desc = f"{base.description} [sweep: {tag}]".strip()
-        sc = replace(sc, name=name, description=desc, source=None)
-        points.append(
-            {
-                "name": name,
-                "values": values,
-                "scenario": sc,
-                "demand_scale": values.get("demand_scale"),
-            }
-        )
-    return points
+# --------------------------------------------------------------------------- workers
 
 
 def scale_demand(data: HubData, factor: float) -> HubData:
@@ -297,9 +133,6 @@ def scale_demand(data: HubData, factor: float) -> HubData:
         raise ValueError(f"demand_scale must be a number > 0, not {factor!r}")
     demand = data.demand.assign(quantity=data.demand["quantity"] * float(factor))
     return replace(data, demand=demand)
-
-
-# --------------------------------------------------------------------------- workers
 
 
 def init_highs_threads(threads: int) -> int:
@@ -339,9 +172,7 @@ class HighsThreads(WorkerPlugin):
         init_highs_threads(self.threads)
 
 
-def solve_point(
-    point: dict, data: HubData | None, formats: Sequence[str], crs: str
-) -> dict[str, Any]:
+def solve_point(point: dict, data: HubData | None) -> dict[str, Any]:
     """Solve one grid point on a worker; never raises.
 
     Parameters
@@ -350,18 +181,15 @@ def solve_point(
         From :func:`sweep_points`.
     data : HubData or None
         The loaded package (``None``: load ``point["scenario"].data_dir`` here).
-    formats, crs
-        Passed to :func:`hubopt.write_outputs`.
 
     Returns
     -------
     dict
-        ``status``, ``solution_status``, figures, ``seconds``, ``files`` (relative path
-        → bytes of the result folder) or, on failure, ``status="error"`` and ``error``.
+        ``status``, ``solution_status``, figures, ``seconds`` and ``outcome`` (the
+        :class:`RunOutcome` without its Pyomo model and lanes, and without its data when
+        ``data`` was given: the client has it) or, on failure,
+        ``status="error"`` and ``error``.
     """
-    from hubopt.outputs.tables import write_outputs
-    from hubopt.pipeline import run
-
     t0 = time.perf_counter()
     out: dict[str, Any] = {"name": point["name"], "worker_pid": os.getpid()}
     try:
@@ -377,18 +205,13 @@ def solve_point(
             solution_status=r.solution_status.value,
             objective=r.objective,
             mip_gap=r.mip_gap,
-            total_cost=s.get("total_cost"),
-            emissions_t=s.get("emissions_t"),
-            hubs_open=s.get("hubs_open"),
             message=r.message,
+            **{k: s.get(k) for k in ("total_cost", "emissions_t", "hubs_open", "hubs_new")},
         )
-        with tempfile.TemporaryDirectory(prefix="hubopt-sweep-") as tmp:
-            folder = write_outputs(Path(tmp) / point["name"], outcome, formats=formats, crs=crs)
-            out["files"] = {
-                p.relative_to(folder).as_posix(): p.read_bytes()
-                for p in sorted(folder.rglob("*"))
-                if p.is_file()
-            }
+        # the client has the shared package already: send it back only if loaded here
+        out["outcome"] = replace(
+            outcome, model=None, lanes=None, data=None if data is not None else outcome.data
+        )
     except Exception as exc:  # noqa: BLE001 - one scenario's failure is reported, not fatal
         out.update(status="error", solution_status="none", error=_error_text(exc))
         out["traceback"] = traceback.format_exc()
@@ -411,69 +234,50 @@ def _error_text(exc: BaseException) -> str:
 # --------------------------------------------------------------------------- the sweep
 
 
-def _write_files(target: Path, files: dict[str, bytes], extra: dict) -> None:
-    from hubopt.outputs.folder import atomic_folder
-
-    def writer(folder: Path) -> None:
-        for rel, content in files.items():
-            p = folder / rel
-            p.parent.mkdir(parents=True, exist_ok=True)
-            p.write_bytes(content)
-        write_json(folder / "sweep.json", extra, indent=1)
-
-    atomic_folder(target, writer, force=True, kind="solve")
-
-
-def _write_table(folder: Path, points: list[dict], rows: dict[str, dict]) -> pd.DataFrame:
-    """Write ``sweep.csv`` (grid order, scenarios done so far) and return the table."""
-    from hubopt.outputs.tables import safe_for_spreadsheet
-
-    table = pd.DataFrame([rows[p["name"]] for p in points if p["name"] in rows])
-    tmp = folder / ".sweep.csv.tmp"
-    safe_for_spreadsheet(table).to_csv(tmp, index=False, float_format="%.10g")
-    os.replace(tmp, folder / "sweep.csv")
-    return table
-
-
-_COLUMNS = [
-    "status",
-    "solution_status",
-    "objective",
-    "mip_gap",
-    "total_cost",
-    "emissions_t",
-    "hubs_open",
-    "seconds",
-    "error",
-]
-
-
-def _row(point: dict, res: dict, folder: Path | None) -> dict:
-    row = {"scenario": point["name"], "folder": folder.name if folder else ""}
-    row.update({k: _fmt(v) if k == "data" else v for k, v in point["values"].items()})
-    row.update({c: res.get(c) for c in _COLUMNS})
+def _row(point: dict, res: dict) -> dict:
+    row = {"scenario": point["name"]}
+    row.update({k: value_text(v) if k == "data" else v for k, v in point["values"].items()})
+    row.update({c: res.get(c) for c in SWEEP_COLUMNS})
     row["error"] = res.get("error", "")
     return row
+
+
+def _cluster(client: Any, scheduler: str | None, workers: int | None, n_points: int):
+    """Return ``(client, cluster to close or None, whether to close the client)``."""
+    from distributed import Client, LocalCluster
+
+    if client is not None:
+        return client, None, False
+    if scheduler:
+        return Client(scheduler), None, True
+    import logging
+
+    n = workers or min(n_points, os.cpu_count() or 1)
+    cluster = LocalCluster(
+        n_workers=max(1, n),
+        threads_per_worker=1,
+        processes=True,
+        host="127.0.0.1",
+        dashboard_address=None,
+        silence_logs=logging.ERROR,
+    )
+    return Client(cluster), cluster, True
 
 
 def sweep(
     scenario: Scenario,
     vary: Mapping[str, Sequence[Any]],
-    out_dir: str | Path | None = None,
     *,
     scheduler: str | None = None,
     workers: int | None = None,
     threads_per_worker: int = 1,
-    formats: str | Sequence[str] = ("csv",),
-    crs: str = "EPSG:4326",
-    force: bool = False,
     client: Any = None,
-    show_progress: bool = True,
+    data: HubData | None = None,
     compare_results: bool = True,
-    money_unit: str = "k$",
-    on_result: Callable[[dict], None] | None = None,
+    on_result: Callable[[dict, RunOutcome | None], None] | None = None,
+    on_progress: Callable[[str], None] | None = None,
 ) -> SweepResult:
-    """Solve every combination of ``vary`` on a Dask cluster.
+    """Solve every combination of ``vary`` on a Dask cluster; write nothing.
 
     Parameters
     ----------
@@ -481,9 +285,6 @@ def sweep(
         The base scenario.
     vary : mapping of str to sequence
         Values per key (see the module docstring); typed values, ``None`` = unset.
-    out_dir : str or Path, optional
-        Sweep folder; default ``results/<name>-sweep``. An existing folder is kept and
-        the next free ``-2``, ``-3`` ... is used, unless ``force``.
     scheduler : str, optional
         Address of a running Dask scheduler (``tcp://host:8786``); default a local
         cluster on 127.0.0.1 (no dashboard) that is closed at the end.
@@ -492,22 +293,18 @@ def sweep(
         scenario). Ignored with ``scheduler`` or ``client``.
     threads_per_worker : int, default 1
         HiGHS threads of every scenario, set once per worker process.
-    formats : str or sequence of str, default ("csv",)
-        Outputs of each scenario (see :func:`hubopt.write_outputs`).
-    crs : str
-        CRS of GIS layers.
-    force : bool
-        Replace an existing sweep folder.
     client : distributed.Client, optional
         Use this client (its cluster is left running).
-    show_progress : bool, default True
-        Show a progress bar (scenarios done / total, failures) on stderr.
+    data : HubData, optional
+        The base package, already loaded (ignored when ``data`` is varied).
     compare_results : bool, default True
-        Compare the plans at the end (``compare/`` and :attr:`SweepResult.comparison`).
-    money_unit : str, default "k$"
-        Currency unit of the data, for the comparison report.
+        Compare the plans at the end (:attr:`SweepResult.comparison`).
     on_result : callable, optional
-        Called with each scenario's row of the table as it finishes.
+        ``on_result(row, outcome)`` as each scenario finishes, in completion order:
+        its row of :attr:`SweepResult.table` and its run (``None`` if it failed). The
+        command line writes and shows each scenario from here.
+    on_progress : callable, optional
+        Called with a short text as each step starts.
 
     Returns
     -------
@@ -519,12 +316,9 @@ def sweep(
         For an unknown key, an invalid value, or an invalid base data package (nothing
         is run then).
     """
-    from distributed import Client, LocalCluster, as_completed
+    from distributed import as_completed
 
-    from hubopt.outputs.folder import check_target, claim_folder
-    from hubopt.outputs.gis import parse_formats
-
-    chosen = sorted(parse_formats(formats))
+    say = on_progress or (lambda _t: None)
     points = sweep_points(scenario, vary)
     if threads_per_worker < 1:
         raise_if_errors(
@@ -533,137 +327,74 @@ def sweep(
     points = [
         {**p, "scenario": p["scenario"].with_options(threads=threads_per_worker)} for p in points
     ]
-    shared = None if "data" in vary else load_data(scenario.data_dir)
-    folder = Path(out_dir) if out_dir is not None else Path("results") / f"{scenario.name}-sweep"
-    check_target(folder, force=force, protect=(scenario.data_dir, scenario.source))
-    folder = claim_folder(folder, force=force, kind="sweep")
-
-    own_cluster = None
-    if client is None:
-        if scheduler:
-            client = Client(scheduler)
-        else:
-            import logging
-
-            n = workers or min(len(points), os.cpu_count() or 1)
-            own_cluster = LocalCluster(
-                n_workers=max(1, n),
-                threads_per_worker=1,
-                processes=True,
-                host="127.0.0.1",
-                dashboard_address=None,
-                silence_logs=logging.ERROR,
-            )
-            client = Client(own_cluster)
+    shared = None
+    if "data" not in vary:
+        say(f"loading and checking {scenario.data_dir}")
+        shared = data if data is not None else load_data(scenario.data_dir)
+    say(f"starting the cluster for {len(points)} scenarios")
+    client, own_cluster, close = _cluster(client, scheduler, workers, len(points))
     rows: dict[str, dict] = {}
+    outcomes: dict[str, RunOutcome] = {}
     futures: dict = {}
     try:
         client.register_plugin(HighsThreads(threads_per_worker))
         data_ref = client.scatter(shared, broadcast=True) if shared is not None else None
         token = uuid.uuid4().hex[:8]
         futures = {
-            client.submit(solve_point, p, data_ref, chosen, crs, key=f"hubopt-sweep-{token}-{i}"): p
+            client.submit(solve_point, p, data_ref, key=f"hubopt-sweep-{token}-{i}"): p
             for i, p in enumerate(points)
         }
-        with _progress(len(points), show_progress) as advance:
-            for fut in as_completed(futures):
-                point = futures[fut]
-                try:
-                    res = fut.result()
-                except Exception as exc:  # noqa: BLE001 - a dead worker fails one scenario
-                    res = {"status": "error", "solution_status": "none", "error": _error_text(exc)}
-                target = None
-                if res.get("files"):
-                    target = folder / point["name"]
-                    extra = {
-                        "base_scenario": str(scenario.source) if scenario.source else None,
-                        "base_name": scenario.name,
-                        "vary": {
-                            k: _fmt(v) if k == "data" else v for k, v in point["values"].items()
-                        },
-                        "data_dir": str(point["scenario"].data_dir),
-                        "demand_scale": point.get("demand_scale"),
-                        "threads_per_worker": threads_per_worker,
-                    }
-                    _write_files(target, res["files"], extra)
-                row = _row(point, res, target)
-                rows[point["name"]] = row
-                _write_table(folder, points, rows)  # kept current: an interrupted sweep has it
-                advance(row)
-                if on_result is not None:
-                    on_result(row)
+        say(f"solving {len(points)} scenarios")
+        for fut in as_completed(futures):
+            point = futures[fut]
+            try:
+                res = fut.result()
+            except Exception as exc:  # noqa: BLE001 - a dead worker fails one scenario
+                res = {"status": "error", "solution_status": "none", "error": _error_text(exc)}
+            row = _row(point, res)
+            rows[point["name"]] = row
+            outcome = res.get("outcome")
+            if outcome is not None and outcome.data is None:
+                scale = point.get("demand_scale")
+                outcome = replace(outcome, data=scale_demand(shared, scale) if scale else shared)
+            if outcome is not None:
+                outcomes[point["name"]] = outcome
+            if on_result is not None:
+                on_result(row, outcome)
     except BaseException:
         with contextlib.suppress(Exception):
             client.cancel(list(futures))
         raise
     finally:
+        if close:
+            client.close()
         if own_cluster is not None:
-            client.close()
             own_cluster.close()
-        elif scheduler and client is not None:
-            client.close()
-    table = _write_table(folder, points, rows)
-    comparison, compare_folder, messages = None, None, []
-    done = [folder / r["folder"] for r in table.to_dict("records") if r["folder"]]
-    if compare_results and done:
-        comparison, compare_folder, messages = _compare(done, folder, money_unit)
-    return SweepResult(folder, table, comparison, compare_folder, messages)
+    table = pd.DataFrame([rows[p["name"]] for p in points if p["name"] in rows])
+    comparison, messages = None, []
+    if compare_results and outcomes:
+        comparison, messages = _compare(points, outcomes, mixed="data" in vary)
+    return SweepResult(scenario, points, table, outcomes, comparison, messages, threads_per_worker)
 
 
-def _compare(folders: list[Path], sweep_folder: Path, money_unit: str):
-    """Compare the plans with :mod:`hubopt.studies.compare`; a problem there is only reported."""
+def _compare(
+    points: list[dict], outcomes: dict[str, RunOutcome], mixed: bool
+) -> tuple[Comparison | None, list[str]]:
+    """Compare the plans in memory; a problem there is only reported."""
+    from hubopt.outputs.tables import manifest, summary
+
     try:
-        from hubopt.studies.compare import compare, write_comparison
-
-        comp = compare(folders)
-        title = f"hubopt sweep: {sweep_folder.name}"
-        where = write_comparison(
-            comp, sweep_folder / "compare", force=True, money_unit=money_unit, title=title
-        )
-        return comp, where, []
-    except Exception as exc:  # noqa: BLE001 - the plans are written; the comparison is extra
-        return None, None, [f"comparison failed: {type(exc).__name__}: {exc}"]
+        names = [p["name"] for p in points if p["name"] in outcomes]
+        plans = {n: (summary(outcomes[n]), plan_tables(outcomes[n])) for n in names}
+        meta = {n: {"folder": n, "manifest": manifest(outcomes[n])} for n in names}
+        return compare_plans(plans, meta=meta, allow_mixed=mixed), []
+    except Exception as exc:  # noqa: BLE001 - the plans exist; the comparison is extra
+        return None, [f"comparison failed: {type(exc).__name__}: {exc}"]
 
 
-class _progress:
-    """A rich progress bar of scenarios done (and failed), on stderr."""
+def plan_tables(outcome: RunOutcome) -> dict[str, pd.DataFrame]:
+    """Return a run's plan tables by name (empty when it found no plan)."""
+    from hubopt.outputs.tables import PLAN_TABLES
 
-    def __init__(self, total: int, show: bool):
-        self.total, self.show = total, show
-        self.failed = 0
-
-    def __enter__(self) -> Callable[[dict], None]:
-        if not self.show:
-            return lambda _row: None
-        from rich.console import Console
-        from rich.progress import (
-            BarColumn,
-            MofNCompleteColumn,
-            Progress,
-            TextColumn,
-            TimeElapsedColumn,
-        )
-
-        self.bar = Progress(
-            TextColumn("[bold]sweep[/bold]"),
-            BarColumn(),
-            MofNCompleteColumn(),
-            TextColumn("scenarios · {task.fields[failed]} failed"),
-            TimeElapsedColumn(),
-            console=Console(stderr=True),
-            redirect_stdout=False,
-            redirect_stderr=False,
-        )
-        self.bar.__enter__()
-        self.task = self.bar.add_task("sweep", total=self.total, failed=0)
-
-        def advance(row: dict) -> None:
-            if row["status"] == "error":
-                self.failed += 1
-            self.bar.update(self.task, advance=1, failed=self.failed)
-
-        return advance
-
-    def __exit__(self, *exc) -> None:
-        if self.show:
-            self.bar.__exit__(*exc)
+    plan = outcome.plan
+    return {} if plan is None else {name: getattr(plan, name) for name in PLAN_TABLES}
