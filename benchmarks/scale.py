@@ -521,11 +521,11 @@ def _worker_direct(spec: dict) -> dict:
 
 def _worker_hubopt(spec: dict) -> dict:
     import hubopt
-    import hubopt.model.build
+    import hubopt.model.pyomo_bridge
     from hubopt.solve import standard_form
 
     if spec.get("eager"):
-        hubopt.model.build.DEFER_EXPRESSIONS = False
+        hubopt.model.pyomo_bridge.DEFER_EXPRESSIONS = False
     peak = _Peak()
     clock = _Clock()
     data = clock("load", hubopt.load_data, spec["package"])
