@@ -247,12 +247,15 @@ def solve_model(
         **ranges(arr),
         "handoff": path,
     }
-    status = h.passModel(
-        n, m, a.nnz, int(highspy.MatrixFormat.kRowwise), int(highspy.ObjSense.kMinimize),
-        arr.offset, cost, lower, upper, arr.row_lower, arr.row_upper,
-        a.indptr.astype(np.int32), a.indices.astype(np.int32), a.data.astype(float),
-        integrality.astype(np.int32),
-    )  # fmt: skip
+    try:
+        status = h.passModel(
+            n, m, a.nnz, int(highspy.MatrixFormat.kRowwise), int(highspy.ObjSense.kMinimize),
+            arr.offset, cost, lower, upper, arr.row_lower, arr.row_upper,
+            a.indptr.astype(np.int32), a.indices.astype(np.int32), a.data.astype(float),
+            integrality.astype(np.int32),
+        )  # fmt: skip
+    except Exception as exc:  # noqa: BLE001 - any HiGHS failure is a solver failure
+        status, stats["passmodel_exception"] = highspy.HighsStatus.kError, repr(exc)
     if status == highspy.HighsStatus.kError:
         log = _read_log(h, log_path)
         return _no_solve(
@@ -280,7 +283,10 @@ def solve_model(
         h.cbMipImprovingSolution += _on_improve
     h.HandleKeyboardInterrupt = True
     t1 = time.perf_counter()
-    run_status = h.solve()
+    try:
+        run_status = h.solve()
+    except Exception as exc:  # noqa: BLE001 - any HiGHS failure is a solver failure
+        run_status, stats["solve_exception"] = highspy.HighsStatus.kError, repr(exc)
     solve_seconds = time.perf_counter() - t1
     log = _read_log(h, log_path)
     status = h.getModelStatus()

@@ -203,6 +203,7 @@ def build_model(
         "families": applied,
         "objective": asm.objective,
         **ranges,
+        "warnings": warnings,
         "build_seconds": time.perf_counter() - t0,
     }
     return HubModel(
