@@ -134,6 +134,8 @@ def conditioning(asm: Assembled, arr) -> tuple[dict, list[str]]:
         r = found[f"{kind}_range"]
         if r is None:
             continue
+        if r[1] < HIGHS_INFINITY and r[1] / r[0] <= RATIO_LIMIT:
+            continue
         lo, hi = _where(_sources(asm, kind))
         if r[1] >= HIGHS_INFINITY:
             warnings.append(
@@ -141,7 +143,7 @@ def conditioning(asm: Assembled, arr) -> tuple[dict, list[str]]:
                 f"of {HIGHS_INFINITY:.0e} or more as infinite, so the model is not what the "
                 f"data say. Check that value; if it is meant, {_ADVICE[kind]}."
             )
-        elif r[1] / r[0] > RATIO_LIMIT:
+        else:
             warnings.append(
                 f"The {_WORDS[kind]} span {r[0]:.3g} to {r[1]:.3g}, a ratio of "
                 f"{r[1] / r[0]:.1e} (more than {RATIO_LIMIT:.0e}, beyond what HiGHS solves "

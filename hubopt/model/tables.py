@@ -38,16 +38,29 @@ class Keys:
     """
 
     def __init__(self, data: HubData, lanes: pd.DataFrame):
-        self.sites = _index([data.sites["site_id"], lanes["origin"], lanes["destination"]])
-        self.products = _index([data.products["product"], lanes["product"]])
+        self.sites = pd.Index(pd.unique(data.sites["site_id"]))
+        self.products = pd.Index(pd.unique(data.products["product"]))
+        o, d, p = (self._lookup(x, lanes[c]) for x, c in (
+            (self.sites, "origin"), (self.sites, "destination"), (self.products, "product")
+        ))  # fmt: skip
+        if (o < 0).any() or (d < 0).any() or (p < 0).any():
+            # labels the package does not list (lanes given by hand): code them too
+            ids = [data.sites["site_id"], lanes["origin"], lanes["destination"]]
+            self.sites = _index(ids)
+            self.products = _index([data.products["product"], lanes["product"]])
+            o, d, p = (self._lookup(x, lanes[c]) for x, c in (
+                (self.sites, "origin"), (self.sites, "destination"), (self.products, "product")
+            ))  # fmt: skip
         self.n_products = len(self.products)
-        self.o = self.site(lanes["origin"])
-        self.d = self.site(lanes["destination"])
-        self.p = self.product(lanes["product"])
+        self.o, self.d, self.p = o, d, p
+
+    @staticmethod
+    def _lookup(index: pd.Index, labels) -> np.ndarray:
+        return index.get_indexer(pd.Index(labels)).astype(np.int64)
 
     @staticmethod
     def _codes(index: pd.Index, labels, what: str) -> np.ndarray:
-        codes = index.get_indexer(pd.Index(labels)).astype(np.int64)
+        codes = Keys._lookup(index, labels)
         if (codes < 0).any():
             bad = pd.unique(pd.Index(labels)[codes < 0])[:5]
             raise KeyError(f"unknown {what} label(s) {list(bad)}: not in the data package")
