@@ -20,6 +20,7 @@ from hubopt.model.families import FAMILIES, Context, family, family_named
 from hubopt.model.pyomo_bridge import pristine_arrays
 from hubopt.model.tables import Keys
 from hubopt.solve import Termination, standard_form
+from hubopt.studies.pareto import pareto
 from hubopt.testing import assert_plan_feasible
 
 EXACT = hubopt.SolveOptions(mip_rel_gap=0.0, time_limit_s=60.0)
@@ -76,6 +77,12 @@ def test_co2_objective_finds_the_least_emissions():
     low = hubopt.solve_model(build(TINY, extra={"co2_objective": {}}), EXACT)
     priced = hubopt.run(hubopt.Scenario(name="c", data_dir=TINY, carbon_price=1e6), EXACT)
     assert low.objective == pytest.approx(priced.plan.summary["emissions_t"], rel=1e-6)
+
+
+def test_pareto_points_take_the_array_path():
+    sc = hubopt.Scenario(name="p", data_dir=TINY, max_hubs=2)
+    fr = pareto(sc, points=3, options=EXACT)
+    assert {s["model"]["handoff"] for s, _t in fr.plans.values()} == {"arrays"}
 
 
 def test_diagnose_solves_take_the_array_path(tables, solve):

@@ -34,8 +34,9 @@ Objective (money per year)
     E = \tfrac{1}{1000}\Big(\sum_j e_j make_j + \sum_r e_r buy_r + \sum_l e_l ship_l\Big)
 
 with :math:`E` total CO2 in tonnes (inputs :math:`e` in kg/unit) and :math:`\lambda` the
-carbon price (money per tonne). Each constraint family is one ``add_*`` function below,
-whose docstring states its algebra. Every big-M is derived from data.
+carbon price (money per tonne). Each constraint family is one ``add_*`` function in
+:mod:`hubopt.model.families` (on-request elastic ones in :mod:`hubopt.model.elastic`),
+whose docstring states its algebra and units. Every big-M is derived from data.
 
 Construction
 ------------
