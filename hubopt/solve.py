@@ -179,6 +179,14 @@ def _no_solve(
     )
 
 
+def _built_ranges(hub: HubModel) -> dict:
+    """Coefficient ranges the build recorded for its arrays (recomputed if absent)."""
+    keys = ("matrix_range", "objective_range", "bounds_range", "rhs_range")
+    if all(k in hub.stats for k in keys):
+        return {k: hub.stats[k] for k in keys}
+    return ranges(hub.arrays)
+
+
 def _status_name(status) -> str:
     """Return HiGHS's name of a ``HighsStatus`` (``kOk``, ``kWarning``, ``kError``)."""
     return str(getattr(status, "name", status))
@@ -244,7 +252,8 @@ def solve_model(
         "columns": n,
         "rows_total": m,
         "nonzeros": int(a.nnz),
-        **ranges(arr),
+        # the build computed the ranges of these very arrays; a compiled model gets its own
+        **(_built_ranges(hub) if path == "arrays" else ranges(arr)),
         "handoff": path,
     }
     try:

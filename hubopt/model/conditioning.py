@@ -45,7 +45,9 @@ _WORDS = {
 def coef_range(values: np.ndarray) -> list[float] | None:
     """Return ``[min, max]`` of the non-zero magnitudes, or ``None`` if there are none."""
     a = np.abs(np.asarray(values, dtype=float))
-    a = a[(a != 0) & np.isfinite(a)]
+    a = a[a != 0]
+    if len(a) and not np.isfinite(a.max()):
+        a = a[np.isfinite(a)]
     return [float(a.min()), float(a.max())] if len(a) else None
 
 
