@@ -254,7 +254,7 @@ def prune_lanes(lanes: pd.DataFrame, nearest_origins: int) -> pd.DataFrame:
 def direct_arrays(data, lanes: pd.DataFrame, scenario) -> dict:
     """Build the hubopt model directly as numpy arrays: the baseline, no Pyomo.
 
-    The same formulation as :mod:`hubopt.model.build` (``docs/model.md``), written against the
+    The same formulation as :mod:`hubopt.model.families` (``docs/model.md``), written against
     arrays ``Highs.passModel`` takes: columns ``open, make, buy, ship, unmet``, rows
     ``production_capacity, size_choice, balance, link`` and the scenario rows, in the
     order hubopt uses, so the result can be compared entry for entry. Single sourcing is
