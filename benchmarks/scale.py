@@ -255,7 +255,7 @@ def direct_arrays(data, lanes: pd.DataFrame, scenario) -> dict:
     """Build the hubopt model directly as numpy arrays: the baseline, no Pyomo.
 
     The same formulation as :mod:`hubopt.model.families` (``docs/model.md``), written against
-    arrays ``Highs.passModel`` takes: columns ``open, make, buy, ship, unmet``, rows
+    the arrays ``Highs.passModel`` takes: columns ``open, make, buy, ship, unmet``, rows
     ``production_capacity, size_choice, balance, link`` and the scenario rows, in the
     order hubopt uses, so the result can be compared entry for entry. Single sourcing is
     not covered (the scale instances do not use it).
