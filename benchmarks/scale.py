@@ -254,8 +254,8 @@ def prune_lanes(lanes: pd.DataFrame, nearest_origins: int) -> pd.DataFrame:
 def direct_arrays(data, lanes: pd.DataFrame, scenario) -> dict:
     """Build the hubopt model directly as numpy arrays: the baseline, no Pyomo.
 
-    The same formulation as :mod:`hubopt.model.build` (``docs/model.md``), written against the
-    arrays ``Highs.passModel`` takes: columns ``open, make, buy, ship, unmet``, rows
+    The same formulation as :mod:`hubopt.model.families` (``docs/model.md``), written against
+    the arrays ``Highs.passModel`` takes: columns ``open, make, buy, ship, unmet``, rows
     ``production_capacity, size_choice, balance, link`` and the scenario rows, in the
     order hubopt uses, so the result can be compared entry for entry. Single sourcing is
     not covered (the scale instances do not use it).
@@ -521,11 +521,11 @@ def _worker_direct(spec: dict) -> dict:
 
 def _worker_hubopt(spec: dict) -> dict:
     import hubopt
-    import hubopt.model.build
+    import hubopt.model.pyomo_bridge
     from hubopt.solve import standard_form
 
     if spec.get("eager"):
-        hubopt.model.build.DEFER_EXPRESSIONS = False
+        hubopt.model.pyomo_bridge.DEFER_EXPRESSIONS = False
     peak = _Peak()
     clock = _Clock()
     data = clock("load", hubopt.load_data, spec["package"])

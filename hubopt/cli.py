@@ -149,7 +149,12 @@ def solve(
     check_target(target, force=force, protect=(scenario.data_dir, scenario.source))
     try:
         with Progress(err, scenario.name) as show:
-            outcome = run(scenario, stage=show.stage, progress=show.progress)
+            outcome = run(
+                scenario,
+                stage=show.stage,
+                progress=show.progress,
+                warn=lambda w: err.print(f"[yellow]warning[/yellow] {escape(w)}"),
+            )
             if outcome.result.termination.value == "interrupted":
                 raise KeyboardInterrupt
             show.stage("writing outputs")

@@ -1,8 +1,10 @@
 """Explain an infeasible scenario: an elastic re-solve with penalised slack.
 
-When no plan meets every constraint, :func:`diagnose` rebuilds the model and lets each
-hard limit bend, at a price: firm demand may go short, supply and production capacity
-may be exceeded, and the scenario constraints (CO2 cap, hub limits) may be violated.
+When no plan meets every constraint, :func:`diagnose` rebuilds the model with the
+elastic families of :mod:`hubopt.model.elastic` (so the re-solve takes the array
+hand-off like any other) and lets each hard limit bend, at a price: firm demand may go
+short, supply and production capacity may be exceeded, and the scenario constraints (CO2
+cap, hub limits) may be violated.
 Minimising the total *relative* violation finds the smallest set of changes that would
 make the scenario feasible, and each non-zero slack becomes one plain-language finding.
 """
@@ -13,16 +15,14 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
-import pyomo.environ as pyo
 
 from hubopt.inputs.fields import relaxable_fields
 from hubopt.inputs.scenario import SolveOptions
 from hubopt.model.build import HubModel, build_model
+from hubopt.model.elastic import TOL as _TOL
 from hubopt.solve import SolveResult, solve_model
 
 __all__ = ["Diagnosis", "diagnose"]
-
-_TOL = 1e-6
 
 
 @dataclass(frozen=True)
@@ -50,72 +50,6 @@ class Diagnosis:
 def _frame(rows: list[dict]) -> pd.DataFrame:
     cols = ["kind", "where", "limit", "needed", "shortfall", "message"]
     return pd.DataFrame(rows, columns=cols)
-
-
-def _slack(m: pyo.ConcreteModel, name: str, n: int) -> pyo.Var:
-    v = pyo.Var(range(n), domain=pyo.NonNegativeReals)
-    setattr(m, name, v)
-    return v
-
-
-def _relax_balance(m, hub: HubModel, weight_terms: list) -> pd.DataFrame:
-    """Let firm demand go short: balance_sp + short_sp = demand_sp."""
-    bal = hub.balance.reset_index(names="row")
-    dem = hub.demand
-    firm = dem[dem["unmet_penalty"].isna()][["site_id", "product", "quantity"]]
-    rows = bal.merge(firm, on=["site_id", "product"])
-    rows = rows[[r in m.balance for r in rows["row"]]].reset_index(drop=True)
-    short = _slack(m, "elastic_short", len(rows))
-    for i, r in enumerate(rows.itertuples()):
-        con = m.balance[r.row]
-        con.set_value((con.lower, con.body + short[i], con.upper))
-        weight_terms.append(short[i] / max(r.quantity, _TOL))
-    return rows
-
-
-def _relax_supply(m, hub: HubModel, weight_terms: list) -> pd.DataFrame:
-    """Let supply exceed capacity: buy_r - extra_r <= capacity_r."""
-    sup = hub.supply
-    extra = _slack(m, "elastic_supply", len(sup))
-    cap = sup["capacity"].to_numpy(float)
-    for i in range(len(sup)):
-        m.buy[i].setub(None)
-        weight_terms.append(extra[i] / max(cap[i], 1.0))
-    m.elastic_supply_cap = pyo.Constraint(
-        range(len(sup)), rule=lambda _m, i: m.buy[i] - extra[i] <= float(cap[i])
-    )
-    return sup
-
-
-def _relax_capacity(m, hub: HubModel, weight_terms: list) -> pd.DataFrame:
-    """Let production exceed the open capacity: make_j - sum cap open - over_j <= 0."""
-    prod = hub.production
-    over = _slack(m, "elastic_capacity", len(prod))
-    cap = prod["max_capacity"].to_numpy(float)
-    for j in range(len(prod)):
-        m.make[j].setub(None)
-        if j in m.production_capacity:
-            con = m.production_capacity[j]
-            con.set_value((con.lower, con.body - over[j], con.upper))
-        weight_terms.append(over[j] / max(cap[j], 1.0))
-    return prod
-
-
-def _relax_scenario(m, hub: HubModel, weight_terms: list) -> dict:
-    """Let the scenario constraints bend, each by one slack."""
-    out = {}
-    for f in relaxable_fields():  # the scenario-field table says which fields relax
-        name, sign = f.relax.constraint, f.relax.sign
-        if not hasattr(m, name) or 0 not in getattr(m, name):
-            continue
-        con = getattr(m, name)[0]
-        s = pyo.Var(domain=pyo.NonNegativeReals)
-        setattr(m, f"elastic_{name}", s)
-        con.set_value((con.lower, con.body + sign * s, con.upper))
-        bound = con.upper if sign < 0 else con.lower
-        weight_terms.append(s / max(abs(float(bound)), 1.0))
-        out[name] = (s, float(bound))
-    return out
 
 
 def diagnose(hub: HubModel, options: SolveOptions | None = None) -> Diagnosis:
@@ -150,9 +84,7 @@ def diagnose(hub: HubModel, options: SolveOptions | None = None) -> Diagnosis:
     limit = 120.0 if base.time_limit_s is None else min(base.time_limit_s, 120.0)
     opts = replace(base, mip_rel_gap=1e-4, time_limit_s=limit, log_to_console=False)
     sc = hub.scenario
-    has_scenario = any(
-        x is not None for x in (sc.max_emissions_t, sc.max_hubs, sc.min_energy_community_hubs)
-    )
+    has_scenario = any(_is_set(getattr(sc, f.name, None)) for f in relaxable_fields())
     if has_scenario:
         found, result = _elastic(hub, opts, physical=False)
         if result.has_solution:
@@ -169,38 +101,40 @@ def diagnose(hub: HubModel, options: SolveOptions | None = None) -> Diagnosis:
     return Diagnosis(found, result)
 
 
+def _is_set(value: object) -> bool:
+    """Tell whether a scenario limit is set (not ``None``, not an empty table)."""
+    return value is not None and value != {} and value is not False
+
+
 def _elastic(hub: HubModel, opts: SolveOptions, physical: bool) -> tuple[pd.DataFrame, SolveResult]:
-    fresh = build_model(hub.data, hub.lanes, hub.scenario)
-    m = fresh.model
-    terms: list = []
-    scen = _relax_scenario(m, fresh, terms)
+    extra = ["elastic_scenario"]
     if physical:
-        short_rows = _relax_balance(m, fresh, terms)
-        sup = _relax_supply(m, fresh, terms)
-        prod = _relax_capacity(m, fresh, terms)
-    m.objective.deactivate()
-    m.elastic_objective = pyo.Objective(expr=sum(terms), sense=pyo.minimize)
+        extra += ["elastic_demand", "elastic_supply", "elastic_capacity"]
+    fresh = build_model(hub.data, hub.lanes, hub.scenario, extra=dict.fromkeys(extra, {}))
+    m = fresh.model
+    scen = fresh.labels["elastic_scenario"]
     result = solve_model(fresh, opts)
     rows: list[dict] = []
     if not result.has_solution:
         return _frame(rows), result
     if physical:
-        rows += _physical_findings(m, short_rows, sup, prod)
-    words = {
-        "max_emissions": ("the CO2 cap max_emissions_t", "t CO2/yr", -1),
-        "max_hubs": ("max_hubs", "hubs", -1),
-        "min_energy_community_hubs": ("min_energy_community_hubs", "hubs", 1),
-    }
-    for name, (s, bound) in scen.items():
-        v = s.value or 0.0
-        if v > _TOL * max(1.0, abs(bound)):
-            label, unit, sign = words[name]
-            need = bound - sign * v
+        rows += _physical_findings(m, fresh.labels["elastic_short"], fresh.supply, fresh.production)
+    words = {f.relax.constraint: f.relax for f in relaxable_fields()}
+    for name, (row_ids, bounds) in scen.items():
+        relax = words[name]
+        names = fresh.labels.get(f"{name}_rows")
+        for i, (r, bound) in enumerate(zip(row_ids.tolist(), bounds.tolist(), strict=True)):
+            v = getattr(m, f"elastic_{name}")[i].value or 0.0
+            if v <= _TOL * max(1.0, abs(bound)):
+                continue
+            need = bound - relax.sign * v
+            label = relax.label if names is None else f"{relax.label} [{names[r]}]"
+            where = name if names is None else f"{name}[{names[r]}]"
             rows.append({
-                "kind": "scenario", "where": name, "limit": bound, "needed": need,
+                "kind": "scenario", "where": where, "limit": bound, "needed": need,
                 "shortfall": v,
                 "message": f"{label} = {bound:,.4g} cannot hold: the data need at "
-                f"{'least' if sign < 0 else 'most'} {need:,.4g} {unit}",
+                f"{'least' if relax.sign < 0 else 'most'} {need:,.4g} {relax.unit}",
             })  # fmt: skip
     f = _frame(rows)
     if not f.empty:

@@ -61,6 +61,7 @@ def run(
     data: HubData | None = None,
     stage: Callable[[str], None] | None = None,
     progress: Callable[[dict], None] | None = None,
+    warn: Callable[[str], None] | None = None,
     explain_infeasible: bool = True,
 ) -> RunOutcome:
     """Run one scenario end to end.
@@ -78,6 +79,9 @@ def run(
         Called with a short description as each stage starts (for progress display).
     progress : callable, optional
         Passed to :func:`hubopt.solve.solve_model`.
+    warn : callable, optional
+        Called, before the solve, with each plain-words warning about the built model
+        (badly scaled inputs, see ``HubModel.warnings``).
     explain_infeasible : bool, default True
         When the scenario is infeasible, run the elastic diagnosis
         (:func:`hubopt.diagnose.diagnose`) and attach it to the outcome.
@@ -108,6 +112,8 @@ def run(
     say(f"building the model ({len(lanes):,} lanes)")
     hub = build_model(data, lanes, scenario)
     timings["build"] = hub.stats["build_seconds"]
+    for w in hub.warnings if warn is not None else ():
+        warn(w)
     say("solving with HiGHS")
     result = solve_model(hub, scenario.solver, progress=progress)
     timings["compile"] = result.compile_seconds

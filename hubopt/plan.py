@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from operator import attrgetter
 
 import numpy as np
 import pandas as pd
 
-from hubopt.model.build import HubModel, paused_gc
+from hubopt.model.build import HubModel
+from hubopt.model.pyomo_bridge import values_of as _values
 
 __all__ = ["FLOW_TOL", "Plan", "extract_plan"]
 
@@ -53,22 +53,6 @@ class Plan:
     production: pd.DataFrame
     demand: pd.DataFrame
     meta: dict = field(default_factory=dict)
-
-
-_VALUE = attrgetter("value")
-
-
-def _values(component, n: int) -> np.ndarray:
-    """Values of ``component[0..n-1]`` (unset = 0), read in one pass."""
-    with paused_gc():
-        # _data holds the VarData in index order 0..n-1 as built (values() is ~20x slower)
-        data = (
-            component._data.values()
-            if len(component) == n
-            else map(component.__getitem__, range(n))
-        )
-        out = np.array([np.nan if v is None else v for v in map(_VALUE, data)], dtype=float)
-    return np.nan_to_num(out, nan=0.0)
 
 
 def _clean(x: np.ndarray) -> np.ndarray:

@@ -4,8 +4,8 @@ This is the only module that talks to the solver. The model reaches HiGHS as spa
 arrays through ``Highs.passModel``, by one of two paths (:func:`standard_form`):
 
 * ``arrays``: while the Pyomo model is exactly as :func:`hubopt.model.build.build_model` built
-  it (:func:`hubopt.model.build.pristine_arrays`), the sparse arrays the build assembled are
-  passed as they are;
+  it (:func:`hubopt.model.pyomo_bridge.pristine_arrays`), the sparse arrays the build
+  assembled, from which the Pyomo model was made, are passed as they are;
 * ``compiler``: after any change to the Pyomo model (an added constraint, a fixed
   variable, a new bound, a deactivated row, ...), the whole model is compiled with
   Pyomo's ``LinearStandardFormCompiler``, so every change is honoured.
@@ -34,7 +34,9 @@ from pyomo.environ import Var
 from pyomo.repn.plugins.standard_form import LinearStandardFormCompiler
 
 from hubopt.inputs.scenario import SolveOptions
-from hubopt.model.build import FAMILIES, HubModel, ModelArrays, paused_gc, pristine_arrays
+from hubopt.model.build import HubModel
+from hubopt.model.conditioning import ranges
+from hubopt.model.pyomo_bridge import ModelArrays, paused_gc, pristine_arrays
 
 __all__ = [
     "SolutionStatus",
@@ -92,6 +94,10 @@ class SolveResult:
         HiGHS's log of the run.
     stats : dict
         Model size and coefficient ranges as handed to the solver.
+    handoff : str
+        How the model reached HiGHS: ``"arrays"`` (the arrays the build assembled) or
+        ``"compiler"`` (Pyomo's standard-form compiler, after a change to the model);
+        ``""`` when HiGHS was not called. Also ``stats["handoff"]``.
     """
 
     termination: Termination
@@ -107,6 +113,7 @@ class SolveResult:
     message: str = ""
     log: str = ""
     stats: dict | None = None
+    handoff: str = ""
 
     @property
     def has_solution(self) -> bool:
@@ -145,12 +152,15 @@ def _finite(x: float) -> float | None:
     return float(x) if np.isfinite(x) and abs(x) < 1e300 else None
 
 
-def _coef_range(values: np.ndarray) -> list[float] | None:
-    a = np.abs(values[values != 0])
-    return [float(a.min()), float(a.max())] if len(a) else None
-
-
-def _no_solve(hub: HubModel, term: Termination, msg: str, t_compile: float) -> SolveResult:
+def _no_solve(
+    hub: HubModel,
+    term: Termination,
+    msg: str,
+    t_compile: float,
+    log: str = "",
+    stats: dict | None = None,
+    handoff: str = "",
+) -> SolveResult:
     return SolveResult(
         term,
         SolutionStatus.NONE,
@@ -163,7 +173,30 @@ def _no_solve(hub: HubModel, term: Termination, msg: str, t_compile: float) -> S
         "HiGHS",
         solver_version(),
         msg,
+        log,
+        stats,
+        handoff,
     )
+
+
+def _built_ranges(hub: HubModel) -> dict:
+    """Coefficient ranges the build recorded for its arrays (recomputed if absent)."""
+    keys = ("matrix_range", "objective_range", "bounds_range", "rhs_range")
+    if all(k in hub.stats for k in keys):
+        return {k: hub.stats[k] for k in keys}
+    return ranges(hub.arrays)
+
+
+def _status_name(status) -> str:
+    """Return HiGHS's name of a ``HighsStatus`` (``kOk``, ``kWarning``, ``kError``)."""
+    return str(getattr(status, "name", status))
+
+
+def _stats_text(stats: dict) -> str:
+    """Model statistics in words, for error messages."""
+    keys = ("columns", "rows_total", "nonzeros", "matrix_range", "objective_range")
+    keys += ("bounds_range", "rhs_range")
+    return ", ".join(f"{k} {stats.get(k)}" for k in keys)
 
 
 def solve_model(
@@ -214,26 +247,32 @@ def solve_model(
         h.setOptionValue("parallel", "on")
     if opts.time_limit_s is not None:
         h.setOptionValue("time_limit", float(opts.time_limit_s))
-    h.passModel(
-        n, m, a.nnz, int(highspy.MatrixFormat.kRowwise), int(highspy.ObjSense.kMinimize),
-        arr.offset, cost, lower, upper, arr.row_lower, arr.row_upper,
-        a.indptr.astype(np.int32), a.indices.astype(np.int32), a.data.astype(float),
-        integrality.astype(np.int32),
-    )  # fmt: skip
-    rhs = np.concatenate([arr.row_lower, arr.row_upper])
     stats = {
         **hub.stats,
         "columns": n,
         "rows_total": m,
         "nonzeros": int(a.nnz),
-        "matrix_range": _coef_range(a.data),
-        "objective_range": _coef_range(cost),
-        "bounds_range": _coef_range(
-            np.concatenate([lower, upper])[np.isfinite(np.r_[lower, upper])]
-        ),
-        "rhs_range": _coef_range(rhs[np.isfinite(rhs)]),
+        # the build computed the ranges of these very arrays; a compiled model gets its own
+        **(_built_ranges(hub) if path == "arrays" else ranges(arr)),
         "handoff": path,
     }
+    try:
+        status = h.passModel(
+            n, m, a.nnz, int(highspy.MatrixFormat.kRowwise), int(highspy.ObjSense.kMinimize),
+            arr.offset, cost, lower, upper, arr.row_lower, arr.row_upper,
+            a.indptr.astype(np.int32), a.indices.astype(np.int32), a.data.astype(float),
+            integrality.astype(np.int32),
+        )  # fmt: skip
+    except Exception as exc:  # noqa: BLE001 - any HiGHS failure is a solver failure
+        status, stats["passmodel_exception"] = highspy.HighsStatus.kError, repr(exc)
+    if status == highspy.HighsStatus.kError:
+        log = _read_log(h, log_path)
+        return _no_solve(
+            hub, Termination.ERROR,
+            f"HiGHS refused the model (passModel returned {_status_name(status)}); "
+            f"model statistics: {_stats_text(stats)}",
+            time.perf_counter() - t0, log, stats, path,
+        )  # fmt: skip
     t_compile = time.perf_counter() - t0
     stats["compile_cpu_seconds"] = time.process_time() - c0
     if progress is not None:
@@ -253,15 +292,12 @@ def solve_model(
         h.cbMipImprovingSolution += _on_improve
     h.HandleKeyboardInterrupt = True
     t1 = time.perf_counter()
-    h.solve()
-    solve_seconds = time.perf_counter() - t1
-    h.setOptionValue("log_file", "")
     try:
-        with open(log_path, encoding="utf-8", errors="replace") as fh:
-            log = fh.read()
-    finally:
-        os.unlink(log_path)
-
+        run_status = h.solve()
+    except Exception as exc:  # noqa: BLE001 - any HiGHS failure is a solver failure
+        run_status, stats["solve_exception"] = highspy.HighsStatus.kError, repr(exc)
+    solve_seconds = time.perf_counter() - t1
+    log = _read_log(h, log_path)
     status = h.getModelStatus()
     term = _STATUS.get(status, Termination.ERROR)
     info = h.getInfo()
@@ -291,7 +327,9 @@ def solve_model(
         Termination.INFEASIBLE: "no plan satisfies every constraint",
         Termination.UNBOUNDED: "the objective is unbounded (check for negative costs)",
         Termination.INTERRUPTED: "interrupted by the user",
-        Termination.ERROR: f"HiGHS stopped with status {h.modelStatusToString(status)}",
+        Termination.ERROR: f"HiGHS stopped with status {h.modelStatusToString(status)!r} "
+        f"(run status {_status_name(run_status)!r}); model statistics: "
+        f"{_stats_text(stats)}",
     }[term]
     return SolveResult(
         term,
@@ -307,7 +345,18 @@ def solve_model(
         message,
         log,
         stats,
+        path,
     )
+
+
+def _read_log(h: highspy.Highs, log_path: str) -> str:
+    """Close HiGHS's log file, read it and delete it."""
+    h.setOptionValue("log_file", "")
+    try:
+        with open(log_path, encoding="utf-8", errors="replace") as fh:
+            return fh.read()
+    finally:
+        os.unlink(log_path)
 
 
 def standard_form(
@@ -321,7 +370,8 @@ def standard_form(
         From :func:`hubopt.model.build.build_model`, possibly changed since.
     path : {"auto", "arrays", "compiler"}
         ``auto`` uses the arrays assembled by the build while the Pyomo model is
-        unchanged (:func:`hubopt.model.build.pristine_arrays`), else compiles the Pyomo model.
+        unchanged (:func:`hubopt.model.pyomo_bridge.pristine_arrays`), else compiles the
+        Pyomo model.
         ``compiler`` always compiles; ``arrays`` raises ``ValueError`` if the model was
         changed.
 
@@ -330,7 +380,7 @@ def standard_form(
     ModelArrays, str
         The arrays (one row per constraint row, a ranged row as two; one column per
         variable that appears in a row or the objective, in the order of
-        :data:`hubopt.model.build.FAMILIES` then any other variables) and ``"arrays"`` or
+        :attr:`hubopt.model.build.HubModel.variables` then any other variables) and ``"arrays"`` or
         ``"compiler"``.
 
     Raises
@@ -350,7 +400,7 @@ def standard_form(
 def _compile(hub: HubModel) -> ModelArrays:
     """Compile the Pyomo model with ``LinearStandardFormCompiler`` (mixed form)."""
     m = hub.model
-    order = [c for c in (m.component(f) for f in FAMILIES) if isinstance(c, Var)]
+    order = [c for c in (m.component(f) for f in hub.variables) if isinstance(c, Var)]
     form = LinearStandardFormCompiler().write(m, mixed_form=True, column_order=order)
     columns = list(form.columns)
     lower = np.array([-np.inf if v.lb is None else v.lb for v in columns], dtype=float)

@@ -43,6 +43,8 @@ def test_short_supply_is_blamed_on_the_supplier(tmp_path):
     f = out.diagnosis.findings
     assert f.loc[0, "kind"] == "supply" and f.loc[0, "where"] == "M1 / ore"
     assert f.loc[0, "needed"] == pytest.approx(500.0)  # 250 cells x 2 t ore
+    # the elastic families are built through the row builder: no compile
+    assert out.diagnosis.result.handoff == "arrays"
 
 
 def test_unreachable_demand_is_explained_without_solving(tables, solve):

@@ -19,8 +19,8 @@ from helpers import random_cflp
 from pyomo.core.base.var import VarData
 
 import hubopt
-import hubopt.model.build
-from hubopt.model.build import pristine_arrays
+import hubopt.model.pyomo_bridge
+from hubopt.model.pyomo_bridge import pristine_arrays
 from hubopt.solve import standard_form
 
 FIELDS = ("row_lower", "row_upper", "col_lower", "col_upper", "integrality", "cost")
@@ -164,7 +164,7 @@ def test_reading_the_model_is_not_a_change():
 
 def test_deferred_expressions_equal_eager_ones(monkeypatch):
     lazy = build(TINY, single_sourcing=True, max_hubs=2, max_emissions_t=1e6)
-    monkeypatch.setattr(hubopt.model.build, "DEFER_EXPRESSIONS", False)
+    monkeypatch.setattr(hubopt.model.pyomo_bridge, "DEFER_EXPRESSIONS", False)
     eager = build(TINY, single_sourcing=True, max_hubs=2, max_emissions_t=1e6)
 
     def exprs(hub):

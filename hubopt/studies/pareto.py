@@ -8,8 +8,9 @@ r"""The cost–CO2 frontier by the ε-constraint method.
 4. :math:`N-2` caps evenly spaced strictly between :math:`E_{min}` and :math:`E_{max}`:
    minimise cost with :math:`E \le` cap.
 
-The model is built once; each point swaps the objective or the cap constraint and is
-solved again (the solver hand-off compiles the whole model each time). Every cap is
+Each point is the scenario's model plus the on-request families ``co2_cap`` and/or
+``co2_objective``, built through the same row builder as every model, so each solve
+hands HiGHS the assembled arrays (no compile). Every cap is
 applied with a relative tolerance ``CAP_REL_TOL`` so that a plan exactly at a cap is
 never cut off by rounding. Every point is a full plan, kept in memory
 (:attr:`Frontier.outcomes`; :func:`hubopt.outputs.studies.write_frontier` writes them as
@@ -30,7 +31,6 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-import pyomo.environ as pyo
 from pyomo.core.expr.numeric_expr import LinearExpression
 
 from hubopt.inputs.fields import scenario_toml as _toml_from_fields
@@ -156,7 +156,12 @@ def scenario_toml(sc: Scenario) -> str:
 
 
 class _Solver:
-    """One built model, re-solved with the cost or the CO2 objective and a CO2 cap."""
+    """The scenario's model, solved with the cost or the CO2 objective and a CO2 cap.
+
+    Each variant is built through the row builder with the on-request families
+    ``co2_cap`` and ``co2_objective`` (:mod:`hubopt.model.families`), so every solve
+    takes the array hand-off; the model is rebuilt only when the variant changes.
+    """
 
     def __init__(self, scenario: Scenario, data: HubData, say: Callable[[str], None]):
         t = time.perf_counter()
@@ -164,29 +169,23 @@ class _Solver:
         self.lanes = build_lanes(data)
         self.timings = {"lanes": time.perf_counter() - t}
         say(f"building the model ({len(self.lanes):,} lanes)")
+        self.extra: dict = {}
         self.hub = build_model(data, self.lanes, scenario)
         self.timings["build"] = self.hub.stats["build_seconds"]
-        m = self.hub.model
-        self.co2 = co2_expression(self.hub)
-        m.pareto_co2_objective = pyo.Objective(expr=self.co2, sense=pyo.minimize)
-        m.pareto_co2_objective.deactivate()
 
     def solve(self, *, minimise: str, cap: float | None) -> tuple[Scenario, SolveResult]:
-        m = self.hub.model
-        if m.component("pareto_co2_cap") is not None:
-            m.del_component("pareto_co2_cap")
         sc = self.scenario
+        extra: dict = {}
         if cap is not None:
             used = cap * (1.0 + CAP_REL_TOL) + CAP_ABS_TOL
-            m.pareto_co2_cap = pyo.Constraint(expr=self.co2 <= used)
+            extra["co2_cap"] = {"cap_t": used}
             if sc.max_emissions_t is None or used < sc.max_emissions_t:
                 sc = replace(sc, max_emissions_t=used)
-        if minimise == "cost":
-            m.pareto_co2_objective.deactivate()
-            m.objective.activate()
-        else:
-            m.objective.deactivate()
-            m.pareto_co2_objective.activate()
+        if minimise != "cost":
+            extra["co2_objective"] = {}
+        if extra != self.extra:
+            self.hub = build_model(self.data, self.lanes, self.scenario, extra=extra)
+            self.extra = extra
         result = solve_model(self.hub, sc.solver)
         if result.termination is Termination.INTERRUPTED:
             raise KeyboardInterrupt

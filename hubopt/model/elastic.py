@@ -1,0 +1,142 @@
+r"""Elastic families (on request): slacks that let hard limits bend, at a price.
+
+Used by :func:`hubopt.diagnose.diagnose` through ``build_model(..., extra=...)``. Each
+family adds non-negative slack columns and terms to existing rows (or new rows), and
+puts the slacks' weights into the ``elastic`` objective, which it selects: the model
+then minimises the total *relative* violation
+
+.. math::
+
+    \sum_s \frac{s}{\max(|limit_s|, 1)}
+
+(for short demand the divisor is the demand quantity). Registered in
+:data:`hubopt.model.families.FAMILIES` like every other family, after the base ones.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from hubopt.inputs.fields import relaxable_fields
+from hubopt.model.families import Context, family
+
+__all__ = ["TOL", "elastic_scenario_rows"]
+
+TOL = 1e-6
+"""Smallest divisor of a relative violation."""
+
+
+def elastic_scenario_rows() -> list[tuple[str, int]]:
+    """Scenario rows that :func:`add_elastic_scenario` relaxes, with the slack's sign.
+
+    Read from the scenario-field table (:func:`hubopt.inputs.fields.relaxable_fields`): a
+    field with a ``relax`` entry names the constraint family it creates.
+    """
+    return [(f.relax.constraint, f.relax.sign) for f in relaxable_fields()]
+
+
+@family(applies=None)
+def add_elastic_scenario(ctx: Context) -> None:
+    r"""``elastic_scenario``: every row of each scenario family gets a slack.
+
+    For a limit row :math:`a^\top x \le N` the slack enters as :math:`a^\top x - s \le N`;
+    for a minimum :math:`a^\top x + s \ge N` (e.g. ``max_emissions``, ``max_hubs``,
+    ``min_energy_community_hubs``; which families, and the sign, come from the scenario-field
+    table). Weight :math:`1/\max(|bound|, 1)`. Labels: ``ctx.labels["elastic_scenario"]``
+    maps each relaxed family to ``(rows, bounds)``; row *i* of the slack column family
+    ``elastic_<name>`` relaxes row ``rows[i]``.
+    """
+    b = ctx.b
+    out = {}
+    for name, sign in elastic_scenario_rows():
+        if name not in b.blocks:
+            continue
+        rows = np.flatnonzero(b.row_has_terms(name))
+        if len(rows) == 0:
+            continue
+        blk = b.blocks[name]
+        bounds = np.asarray(blk.upper if sign < 0 else blk.lower, dtype=float)[rows]
+        slack = f"elastic_{name}"
+        idx = np.arange(len(rows))
+        b.add_columns(slack, len(rows))
+        b.add_terms(name, rows, b.col(slack, idx), float(sign))
+        weight = 1.0 / np.maximum(np.abs(bounds), 1.0)
+        b.add_cost(slack, slack, idx, weight, objective="elastic")
+        out[name] = (rows, bounds)
+    ctx.labels["elastic_scenario"] = out
+    b.select_objective("elastic")
+
+
+@family(applies=None)
+def add_elastic_demand(ctx: Context) -> None:
+    r"""``elastic_demand``: firm demand may go short, ``balance_sp + short_sp = demand_sp``.
+
+    One slack ``elastic_short[i]`` per balance row holding firm demand (no
+    ``unmet_penalty``), weight :math:`1/\max(D, 10^{-6})`. Labels:
+    ``ctx.labels["elastic_short"]`` (balance row, site, product, quantity).
+    """
+    b = ctx.b
+    bal = ctx.labels["balance"].reset_index(names="row")
+    dem = ctx.t.demand
+    firm = dem[dem["unmet_penalty"].isna()][["site_id", "product", "quantity"]]
+    rows = bal.merge(firm, on=["site_id", "product"])
+    rows = rows[b.row_has_terms("balance")[rows["row"].to_numpy()]].reset_index(drop=True)
+    n = len(rows)
+    b.add_columns("elastic_short", n)
+    b.add_terms("balance", rows["row"].to_numpy(), b.col("elastic_short", np.arange(n)), 1.0)
+    q = rows["quantity"].to_numpy(float)
+    b.add_cost(
+        "elastic_short", "elastic_short", np.arange(n), 1.0 / np.maximum(q, TOL),
+        objective="elastic",
+    )  # fmt: skip
+    ctx.labels["elastic_short"] = rows
+    b.select_objective("elastic")
+
+
+@family(applies=None)
+def add_elastic_supply(ctx: Context) -> None:
+    r"""``elastic_supply``: supply may exceed capacity, ``buy_r - extra_r \le cap_r``.
+
+    The bound of ``buy`` becomes the row ``elastic_supply_cap[r]``; slack
+    ``elastic_supply[r]``, weight :math:`1/\max(cap_r, 1)`.
+    """
+    b, sup = ctx.b, ctx.t.supply
+    n = len(sup)
+    cap = sup["capacity"].to_numpy(float)
+    b.columns["buy"].upper = None
+    b.add_columns("elastic_supply", n)
+    idx = np.arange(n)
+    b.add_rows(
+        "elastic_supply_cap", np.r_[idx, idx],
+        np.r_[b.col("buy", idx), b.col("elastic_supply", idx)],
+        np.r_[np.ones(n), -np.ones(n)], np.full(n, -np.inf), cap,
+        rhs_source="supply.capacity",
+    )  # fmt: skip
+    b.add_cost(
+        "elastic_supply", "elastic_supply", idx, 1.0 / np.maximum(cap, 1.0), objective="elastic"
+    )
+    b.select_objective("elastic")
+
+
+@family(applies=None)
+def add_elastic_capacity(ctx: Context) -> None:
+    r"""``elastic_capacity``: production may exceed the open size.
+
+    ``make_j - \sum cap\,open - over_j \le 0`` and no upper bound on ``make``; slack
+    ``elastic_capacity[j]``, weight :math:`1/\max(\max_k cap_k, 1)`.
+    """
+    b, prod = ctx.b, ctx.t.production
+    n = len(prod)
+    cap = prod["max_capacity"].to_numpy(float)
+    b.columns["make"].upper = None
+    b.add_columns("elastic_capacity", n)
+    idx = np.arange(n)
+    has = b.row_has_terms("production_capacity")
+    rows = idx[: len(has)][has[:n]] if len(has) else idx[:0]
+    if len(rows):
+        b.add_terms("production_capacity", rows, b.col("elastic_capacity", rows), -1.0)
+    b.add_cost(
+        "elastic_capacity", "elastic_capacity", idx, 1.0 / np.maximum(cap, 1.0),
+        objective="elastic",
+    )  # fmt: skip
+    b.select_objective("elastic")
