@@ -27,6 +27,16 @@ IMPORT_ROWS = {
     ("cells_nmc", "Korea/Japan"): "cells_nmc",
     ("cells_nmc", "China"): "cells_nmc",
 }
+# AD/CVD on Chinese active anode material were not imposed: the ITC's final vote of
+# 12 Mar 2026 was negative (SMM, news.metal.com, 13 Mar 2026; verified, secondary, one
+# source). Other tariffs stay: 160 % effective (AAMP) - 93.5 % AD - 6.55 % CVD ~ 60 %.
+ANODE_CHINA_NO_ADCVD = (
+    3500.0 * (1 + 0.60) + 100.0,
+    "derived: FOB $3,500/t (assumption) x (1 + 0.60) + $100/t freight; AD/CVD not imposed "
+    "(ITC negative final determination 2026-03-12, SMM news.metal.com 2026-03-13, verified "
+    "secondary); remaining ~60 % = ~160 % effective (AAMP) - 93.5 % AD - 6.55 % CVD (derived); "
+    "with AD/CVD (imports_2030.csv) it would be $9,200/t",
+)
 # raw materials priced from PARAMS: product -> (origin, feoc)
 RAW_IMPORTS = {
     "spodumene": ("Australia", False),
@@ -182,17 +192,14 @@ def imports(st) -> None:
             continue
         per = 1000.0 if prod.startswith("cells") else 1e-3  # $/kWh -> k$/GWh ; $/t -> k$/t
         co2 = num(r["import_co2"]) * (1e6 if prod.startswith("cells") else 1.0)
+        landed = num(r["landed_cost"])
+        basis = (
+            f"{r['tag']}: landed {r['landed_cost']} {r['landed_cost_unit']}; duties {r['duties']}"
+        )
+        if (prod, r["origin"]) == ("anode_graphite", "China"):
+            landed, basis = ANODE_CHINA_NO_ADCVD
         offers.append(
-            (
-                prod,
-                r["origin"],
-                r["feoc"] == "True",
-                num(r["landed_cost"]) * per,
-                co2,
-                f"{r['tag']}: landed {r['landed_cost']} {r['landed_cost_unit']}; duties "
-                f"{r['duties']}",
-                r["source"][:400],
-            )
+            (prod, r["origin"], r["feoc"] == "True", landed * per, co2, basis, r["source"][:400])
         )
     price, co2 = p("price"), p("import_co2")
     for prod, (origin, feoc) in RAW_IMPORTS.items():
