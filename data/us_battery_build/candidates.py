@@ -6,8 +6,10 @@ announced capex (the model decides whether finishing them pays), start year note
 ``cancelled`` -> removed. Generic size tiers of every technology are offered at every
 suitable site: every coal site, every industrial park, every cell-plant campus and
 every processing-material site (not at mines, ports, EV plants or load centres). Where
-a plant of that technology already operates at the site, no generic tier is added (one
-size per site and technology).
+a plant of that technology operates or is forced open at the site, no generic tier is
+added (one size per site and technology). Under-construction plants with a stated start
+year <= 2029 are ``required`` (forced open, start year in ``start_year``); delayed or
+paused ones without a date stay candidates.
 """
 
 from __future__ import annotations
@@ -68,6 +70,19 @@ MAT_OPTIONS = {
     "MAT019": ("recycling", "green", "verified: 730 t/yr black mass", None),
 }
 STATUS = {"operating": "existing", "under_construction": "candidate", "announced": "candidate"}
+# Under construction with a start year stated in facilities_2030.csv status_detail (<= 2029):
+# forced open (``required``) with that start year; other under-construction plants
+# (delayed / paused, no date) stay candidates.
+FORCED_START = {
+    "CELL006": "2026",  # ~98 % complete in 2025
+    "CELL008": "2026",  # 46-series cylindrical start 2026 (NMC part only; LFP ESS part paused)
+    "CELL011": "2026",  # target 2025-26
+    "CELL015": "2027",  # production planned 2027
+    "CELL016": "2026",  # start of production 2026
+    "CELL020": "2027",  # production 2027
+    "MAT008": "2025",  # commissioning 3 kt/yr Apr 2025 (AUDIT lead)
+    "MAT013": "2026",  # commissioning; ops 2026
+}
 SUITABLE_KINDS = {"coal_closure", "park", "cell_plant", "cell_plant;ev_plant", "material"}
 
 
@@ -144,10 +159,16 @@ def real_plants(st) -> None:
                 capex, cbasis = capex_generic(tech, gwh), "generic capex (scale rule)"
             jobs = jobs_total * share if jobs_total is not None else None
             note = f"{row['name']}: {row['status_2026_12']} ({row['status_detail']})"
+            start = row["start_year"]
+            if fid in FORCED_START and not (fid == "CELL008" and tech == "cell_lfp"):
+                status, start = "required", FORCED_START[fid]
+                note += f"; forced open, start {start}"
+            elif fid in FORCED_START:
+                status = "candidate"
             opt = _option(
                 st, site, tech, fid, gwh, capex, status, note,
                 cbasis + ("; fixed O&M only" if status == "existing" else "; CRF + O&M"),
-                row["source"], jobs=jobs, start=row["start_year"],
+                row["source"], jobs=jobs, start=start,
             )  # fmt: skip
             base = first.get((site, tech))
             if base is not None and base["status"] == "existing":
@@ -183,6 +204,9 @@ def real_plants(st) -> None:
         status = STATUS[row["status_2026_12"]]
         if fid == "MAT016":
             status = "candidate"  # construction paused, CAM line cancelled
+        start = row["start_year"]
+        if fid in FORCED_START:
+            status, start = "required", FORCED_START[fid]
         if item is not None and econ.loc[item, "capex_musd"]:
             capex, cb = num(econ.loc[item, "capex_musd"]) * 1000.0, "announced capex"
         else:
@@ -190,8 +214,10 @@ def real_plants(st) -> None:
         note = (
             f"{row['name']}: {row['status_2026_12']} ({row['status_detail']}); capacity {cap_basis}"
         )
+        if status == "required":
+            note += f"; forced open, start {start}"
         opt = _option(st, fid, tech, fid, cap, capex, status, note, cb, row["source"],
-                      start=row["start_year"])  # fmt: skip
+                      start=start)  # fmt: skip
         st.cands.append(opt)
         if fid == "MAT008":  # plan to 10 kt/yr: existing 3 kt + expansion
             add = capex_generic(tech, 7000.0)
@@ -217,7 +243,9 @@ def real_plants(st) -> None:
 
 def generic_tiers(st) -> None:
     """Every technology's size tiers at every suitable candidate site."""
-    existing = {(c["site_id"], c["technology"]) for c in st.cands if c["status"] == "existing"}
+    existing = {
+        (c["site_id"], c["technology"]) for c in st.cands if c["status"] in ("existing", "required")
+    }
     tiers = p("tiers")
     n_sites = 0
     for s in sorted(st.sites, key=lambda s: s["site_id"]):

@@ -239,10 +239,13 @@ def sources_md(st, t, summary, params) -> str:
         "",
         "### Statuses (data date) and real plants",
         "",
-        "facilities_2030.csv: operating -> `existing`; under construction and announced "
-        "-> `candidate` at the announced size and announced capex, `start_year` where "
-        "known; cancelled -> removed (KORE Buckeye, Li-Cycle Rochester Hub, Ascend Apex 1 "
-        "CAM line); Jervois suspended -> removed. Gotion Manteno cells and Ascend Apex 1 "
+        "facilities_2030.csv: operating -> `existing`; under construction with a start "
+        "year <= 2029 stated in status_detail -> `required` (forced open; `start_year`; "
+        "full capital recovery counted, so the cost level includes them); under "
+        "construction but delayed/paused without a date, and announced -> `candidate` at "
+        "the announced size and announced capex; cancelled -> removed "
+        "(KORE Buckeye, Li-Cycle Rochester Hub, Ascend Apex 1 CAM line); Jervois "
+        "suspended -> removed. Gotion Manteno cells and Ascend Apex 1 "
         "pCAM (paused) are candidates. Under-construction supply (Thacker Pass) counts at "
         "50 % of phase 1 in 2030 (assumption). Real-plant options:",
         "",
@@ -267,7 +270,8 @@ def sources_md(st, t, summary, params) -> str:
         "centres get none. v1's 39 metro city centroids are no longer candidate sites "
         "(AUDIT: a CAM plant at the San Francisco centroid); 15 of them remain as ESS "
         "load centres. Where a plant of the technology operates at the site, no generic "
-        "tier is added (one size per site and technology). `incentive` (k$/yr) = 30 % of "
+        "tier is added where a plant operates or is forced open (one size per site and "
+        "technology). `incentive` (k$/yr) = 30 % of "
         "capex x CRF at energy-community sites (assumption; DOE-grant scenario).",
         "",
         "### Coal sites, coal status and energy communities",
