@@ -10,6 +10,7 @@ hanging or failing deep inside a reader.
     description = "US battery supply chain, 2025"
     money_unit = "k$"          # the unit of every money column; default k$
     data_date = "2025-06-30"   # when the data were compiled (text or a TOML date)
+    target_year = 2030         # the year the data describe (a whole number)
 """
 
 from __future__ import annotations
@@ -36,8 +37,9 @@ __all__ = [
 
 META_FILE = "package.toml"
 DEFAULT_MONEY_UNIT = "k$"
-META_KEYS = ("name", "description", "money_unit", "data_date")
-"""Keys ``package.toml`` may hold (all optional, all text; ``data_date`` may be a date)."""
+META_KEYS = ("name", "description", "money_unit", "data_date", "target_year")
+"""Keys ``package.toml`` may hold (all optional; text, ``data_date`` may be a date,
+``target_year`` a whole number)."""
 
 
 def contract_files() -> list[str]:
@@ -139,6 +141,12 @@ def meta_from_dict(raw: dict[str, Any], issues: list[Issue], fname: str = "") ->
             issues.append(Issue("check_package_toml", msg, fname, None, key))
         elif key == "data_date" and hasattr(value, "isoformat"):
             out[key] = value.isoformat()
+        elif key == "target_year":
+            if isinstance(value, bool) or not isinstance(value, int) or not 1900 <= value <= 2200:
+                msg = f"{value!r} is not valid: expected a year such as 2030"
+                issues.append(Issue("check_package_toml", msg, fname, None, key))
+            else:
+                out[key] = value
         elif not isinstance(value, str) or (key == "money_unit" and not value.strip()):
             msg = f"{value!r} is not valid: expected text"
             issues.append(Issue("check_package_toml", msg, fname, None, key))
