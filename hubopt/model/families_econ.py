@@ -17,18 +17,16 @@ import pandas as pd
 
 from hubopt.inputs.economics import resolve_site_factors
 from hubopt.model.families import Context, family
-from hubopt.model.tables import Tables
 
 __all__ = ["incentive_values", "share_caps"]
 
 
-def incentive_values(t: Tables, bonus_share: float) -> np.ndarray:
-    r"""Money per year granted to each option *k* when open and granted.
+def incentive_values(opts: pd.DataFrame, bonus_share: float) -> np.ndarray:
+    r"""Money per year granted to each option *k* (rows of ``opts``) when open and granted.
 
     :math:`v_k = incentive_k + \beta\,f_k\,[ec(site_k)]`, with :math:`\beta` the
     scenario's ``energy_community_bonus`` (share of ``fixed_cost`` :math:`f_k`).
     """
-    opts = t.options
     inc = opts["incentive"].to_numpy(float) if "incentive" in opts else np.zeros(len(opts))
     ec = opts["energy_community"].to_numpy(bool)
     return np.nan_to_num(inc) + bonus_share * opts["fixed_cost"].to_numpy(float) * ec
@@ -52,7 +50,7 @@ def add_incentives(ctx: Context) -> None:
     option has an incentive.
     """
     b, t, sc = ctx.b, ctx.t, ctx.scenario
-    v = incentive_values(t, float(sc.energy_community_bonus or 0.0))
+    v = incentive_values(t.options, float(sc.energy_community_bonus or 0.0))
     k = np.flatnonzero(v > 0)
     if len(k) == 0:
         return
