@@ -1,5 +1,7 @@
-"""Site-economics figures of a plan (issue 15): the summary's cost split, incentives,
-credits and import/FEOC shares, and the per-hub production cost columns.
+"""Site-economics figures of a plan (issue 15).
+
+The summary's cost split, incentives, credits and import/FEOC shares, and the per-hub
+production cost columns.
 
 Money in the package's money unit per year, shares as fractions 0–1.
 """
@@ -9,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from hubopt.model.families_econ import incentive_values
+from hubopt.model.econ_families import incentive_values
 from hubopt.model.pyomo_bridge import values_of
 
 __all__ = ["ECON_NEGATIVE_TERMS", "econ_summary", "hub_economics"]
@@ -34,8 +36,11 @@ def _granted(hub, hubs: pd.DataFrame) -> np.ndarray:
 
 
 def hub_economics(hub, hubs: pd.DataFrame, production: pd.DataFrame) -> pd.DataFrame:
-    """Add per-hub ``production_cost_per_unit``, ``factor_cost_per_unit`` (money/unit),
-    ``production_credit`` (money/unit) and ``incentive_granted`` (money/yr) to ``hubs``."""
+    """Return ``hubs`` with the per-hub site-economics columns.
+
+    ``production_cost_per_unit``, ``factor_cost_per_unit``, ``production_credit``
+    (money/unit) and ``incentive_granted`` (money/yr).
+    """
     prod = production.set_index(["site_id", "technology"])
     pair = pd.MultiIndex.from_frame(hubs[["site_id", "technology"]])
     out = hubs.copy()

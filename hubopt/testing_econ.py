@@ -95,7 +95,9 @@ def _share_checks(data: HubData, plan: Plan, cap, flag: str, bad: list[str], tol
     pur = plan.purchases
     tech_out = data.technologies.set_index("technology")["output"]
     made = plan.production.assign(p=tech_out.reindex(plan.production["technology"]).to_numpy())
-    flagged = data.supply[data.supply[flag].astype(bool)] if flag in data.supply else data.supply[:0]
+    flagged = (
+        data.supply[data.supply[flag].astype(bool)] if flag in data.supply else data.supply[:0]
+    )
     products = set(flagged["product"])
     caps = dict(cap) if isinstance(cap, dict) else dict.fromkeys(products, float(cap))
     for p, s in caps.items():

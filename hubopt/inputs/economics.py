@@ -105,8 +105,10 @@ def pair_economics(
     tf = technology_factors
     if tf is not None and not tf.empty:
         sf = resolve_site_factors(site_factors, pairs["site_id"])
-        use = pairs[["site_id", "technology"]].reset_index(names="_pair").merge(
-            tf[["technology", "factor", "quantity"]], on="technology"
+        use = (
+            pairs[["site_id", "technology"]]
+            .reset_index(names="_pair")
+            .merge(tf[["technology", "factor", "quantity"]], on="technology")
         )
         use = use.merge(sf, on=["site_id", "factor"], how="left")
         q = use["quantity"].to_numpy(float)

@@ -226,13 +226,15 @@ SCENARIO_FIELDS: tuple[ScenarioField, ...] = (
     ScenarioField("max_import_share", "constraints", dict, None, "share 0-1",
                   "Cap on imported buy / (buy + make), per product (a number or a table).",
                   minimum=0.0, maximum=1.0, expect=_SHARE,
-                  relax=Relax("max_import_share", -1, "the import-share cap max_import_share",
-                              "units/yr of imports above the cap (right-hand side 0)")),
+                  relax=Relax("max_import_share", -1,
+                              "imports above the share cap max_import_share",
+                              "units/yr of imported supply beyond share × (buy + make)")),
     ScenarioField("max_feoc_share", "constraints", dict, None, "share 0-1",
                   "Cap on FEOC buy / (buy + make), per product (a number or a table).",
                   minimum=0.0, maximum=1.0, expect=_SHARE,
-                  relax=Relax("max_feoc_share", -1, "the FEOC-share cap max_feoc_share",
-                              "units/yr of FEOC supply above the cap (right-hand side 0)")),
+                  relax=Relax("max_feoc_share", -1,
+                              "FEOC supply above the share cap max_feoc_share",
+                              "units/yr of FEOC supply beyond share × (buy + make)")),
 )  # fmt: skip
 """Every scenario key, in file order."""
 
@@ -260,10 +262,10 @@ def relaxable_fields() -> tuple[ScenarioField, ...]:
 
 def _type_ok(f: ScenarioField, value: Any) -> bool:
     if f.type is dict:  # a share, or a table {product = share} (issue 15)
-        items = value.values() if isinstance(value, dict) else [value]
-        return all(isinstance(v, int | float) and not isinstance(v, bool) for v in items) and all(
-            math.isfinite(v) and f.minimum <= v <= f.maximum for v in items  # type: ignore
-        )
+        items = list(value.values()) if isinstance(value, dict) else [value]
+        nums = all(isinstance(v, int | float) and not isinstance(v, bool) for v in items)
+        low, high = f.minimum or 0.0, f.maximum or 1.0
+        return nums and all(math.isfinite(v) and low <= v <= high for v in items)
     if isinstance(value, bool) or f.type is bool:
         return isinstance(value, bool) and f.type is bool
     if f.type is float:
@@ -317,9 +319,9 @@ def convert(f: ScenarioField, value: Any, base_dir: Path) -> Any:
     if value is None:
         return None
     if f.type is dict:
-        return {str(k): float(v) for k, v in value.items()} if isinstance(value, dict) else (
-            float(value)
-        )
+        if isinstance(value, dict):
+            return {str(k): float(v) for k, v in value.items()}
+        return float(value)
     if f.type is Path:
         p = Path(value)
         return p if p.is_absolute() else _resolved(base_dir / p)

@@ -1,5 +1,7 @@
-"""Cross-file checks of the site-economics inputs (``site_factors.csv``,
-``technology_factors.csv`` and the candidates' override columns).
+"""Cross-file checks of the site-economics inputs.
+
+The files ``site_factors.csv`` and ``technology_factors.csv`` and the candidates'
+override columns.
 
 Each ``check_*`` takes the typed tables and returns a list of
 :class:`~hubopt.errors.Issue`; they are appended to :data:`hubopt.inputs.validate.CHECKS`.

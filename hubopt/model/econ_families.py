@@ -1,5 +1,6 @@
-r"""Site-economics and policy families (issue 15): incentives, credits, factor capacity,
-import and FEOC shares.
+r"""Site-economics and policy families (issue 15).
+
+Incentives, production credits, factor capacity, import and FEOC shares.
 
 Registered with :func:`hubopt.model.families.family` after the base families, so the
 rows of existing models keep their order. Production cost and CO2 per (site,
@@ -102,11 +103,19 @@ def add_factor_availability(ctx: Context) -> None:
     """
     data, prod = ctx.t.data, ctx.t.production
     tf, sf = data.technology_factors, data.site_factors
-    if tf is None or tf.empty or sf is None or "available" not in sf or sf["available"].isna().all():
+    if (
+        tf is None
+        or tf.empty
+        or sf is None
+        or "available" not in sf
+        or sf["available"].isna().all()
+    ):
         return
     res = resolve_site_factors(sf, pd.unique(prod["site_id"]))
-    use = prod[["site_id", "technology"]].reset_index(names="j").merge(
-        tf[["technology", "factor", "quantity"]], on="technology"
+    use = (
+        prod[["site_id", "technology"]]
+        .reset_index(names="j")
+        .merge(tf[["technology", "factor", "quantity"]], on="technology")
     )
     use = use.merge(res[["site_id", "factor", "available"]], on=["site_id", "factor"])
     use = use[use["available"].notna() & (use["quantity"] > 0)]
@@ -132,8 +141,11 @@ def share_caps(value, products) -> dict[str, float]:
 
 
 def _share_rows(ctx: Context, name: str, flag: str, value) -> None:
-    r"""Rows :math:`\sum_{r\in R^{flag}_p} buy_r - s_p(\sum_{r\in R_p} buy_r + \sum_{j:out=p}
-    make_j) \le 0` for every capped product with flagged supply."""
+    r"""Add one share row per capped product that has ``flag`` supply.
+
+    :math:`\sum_{r\in R^{flag}_p} buy_r - s_p(\sum_{r\in R_p} buy_r + \sum_{j:out=p}
+    make_j) \le 0`.
+    """
     t = ctx.t
     sup, prod = t.supply, t.production
     flagged = sup[flag].to_numpy(bool) if flag in sup else np.zeros(len(sup), bool)
@@ -158,7 +170,7 @@ def _share_rows(ctx: Context, name: str, flag: str, value) -> None:
         name, np.concatenate(rows), np.concatenate(cols), np.concatenate(coefs),
         np.full(n, -np.inf), np.zeros(n), source=f"supply.{flag}", rhs_source=name,
     )  # fmt: skip
-    ctx.labels[f"{name}_rows"] = names
+    ctx.labels[f"{name}_rows"] = [f"{p}, share {caps[p]:g}" for p in names]
 
 
 @family(applies=lambda sc: sc.max_import_share is not None, stat="scenario")
