@@ -307,3 +307,19 @@ def test_share_table_round_trips_through_toml(tmp_path):
     p = tmp_path / "again.toml"
     p.write_text(scenario_toml(sc))
     assert load_scenario(p).max_import_share == {"good": 0.25}
+
+
+def test_everything_at_once_passes_the_independent_check(solve):
+    """Factors with a binding availability, budget, bonus, credit, import cap, handling."""
+    t = twin_sites()
+    t["site_factors"] = factors([("", "electricity", 2.0, 300.0, None),
+                                 ("F1", "electricity", 1.0, 800.0, 8.0)])  # fmt: skip
+    t["candidates"]["incentive"] = [3.0, 4.0]
+    t["technologies"]["production_credit"] = [0.2]
+    t["supply"] = pd.DataFrame({"site_id": ["F1"], "product": ["good"], "capacity": [4.0],
+                                "unit_cost": [1.5], "imported": [True], "feoc": [True]})  # fmt: skip
+    out = solve(t, incentive_budget=3.5, energy_community_bonus=0.1, max_import_share=0.2,
+                max_feoc_share={"good": 0.3}, carbon_price=2.0)  # fmt: skip
+    s = out.plan.summary
+    assert s["import_share"]["good"] <= 0.2 + 1e-9
+    assert s["incentives_granted"] <= 3.5 + 1e-9
