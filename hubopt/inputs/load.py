@@ -50,6 +50,9 @@ class HubData:
     lanes : DataFrame or None
         The explicit lane table, or ``None`` when ``lanes.csv`` is absent (lanes are
         then generated, see :func:`hubopt.lanes.build_lanes`).
+    site_factors, technology_factors : DataFrame or None
+        The optional site-economics files (``None`` when absent); see
+        :mod:`hubopt.inputs.economics`.
     path : Path or None
         Folder the package was read from (``None`` for :meth:`from_tables`).
     warnings : tuple of Issue
