@@ -323,3 +323,10 @@ def test_everything_at_once_passes_the_independent_check(solve):
     s = out.plan.summary
     assert s["import_share"]["good"] <= 0.2 + 1e-9
     assert s["incentives_granted"] <= 3.5 + 1e-9
+
+
+def test_share_set_in_python_is_range_checked():
+    with pytest.raises(HubDataError, match="expected a share between 0 and 1"):
+        hubopt.Scenario(name="x", max_import_share={"good": 1.5})
+    with pytest.raises(HubDataError, match="energy_community_bonus"):
+        hubopt.Scenario(name="x", energy_community_bonus=1.5)
