@@ -330,3 +330,53 @@ def test_share_set_in_python_is_range_checked():
         hubopt.Scenario(name="x", max_import_share={"good": 1.5})
     with pytest.raises(HubDataError, match="energy_community_bonus"):
         hubopt.Scenario(name="x", energy_community_bonus=1.5)
+
+
+def test_results_and_compare_carry_the_new_figures_with_units(tmp_path):
+    """summary.json units, hubs.csv per-hub cost, compare columns, console money unit."""
+    import json
+
+    from hubopt.studies.compare import compare
+
+    t = import_tables()
+    t["candidates"]["incentive"] = [2.0]
+    pkg = write_package(tmp_path / "pkg", t)
+    (pkg / "package.toml").write_text('money_unit = "M$"\n')
+    folders = []
+    for name, kw in (("free", {}), ("capped", {"max_import_share": {"good": 0.5}})):
+        sc = hubopt.Scenario(name=name, data_dir=pkg, **kw)
+        out = hubopt.run(sc, hubopt.SolveOptions(mip_rel_gap=0.0))
+        folders.append(hubopt.write_outputs(tmp_path / "res" / name, out))
+    summ = json.loads((folders[1] / "summary.json").read_text())
+    assert summ["import_share"] == {"good": pytest.approx(0.5)}
+    assert summ["incentives_granted"] == pytest.approx(2.0)
+    assert summ["units"]["incentives_granted"] == "M$/yr"
+    assert summ["units"]["production_cost_factors"] == "M$/yr"
+    hubs = pd.read_csv(folders[1] / "hubs.csv")
+    assert hubs["production_cost_per_unit"].tolist() == [pytest.approx(1.0)]
+    assert hubs["incentive_granted"].tolist() == [pytest.approx(2.0)]
+    table = compare(folders).table
+    assert table.loc["free", "import_share_good"] == pytest.approx(1.0)
+    assert table.loc["capped", "import_share_good"] == pytest.approx(0.5)
+    assert table.loc["capped", "incentives_granted"] == pytest.approx(2.0)
+    r = hubopt_cli("solve", str(scenario_file(tmp_path, pkg, "[constraints]\nmax_import_share = 0.5\n")),
+                   "--out", str(tmp_path / "cli"))  # fmt: skip
+    assert r.returncode == 0, r.stderr
+    shown = r.stdout + r.stderr
+    assert "incentives granted" in shown and "2.00 M$/yr" in shown
+    assert "import share of good" in shown
+
+
+def test_diagnose_can_relax_the_budget_and_each_share_row():
+    """The elastic model gives the budget row and each product's share row a slack."""
+    from hubopt.model.build import build_model
+
+    t = import_tables()
+    t["candidates"]["incentive"] = [2.0]
+    data = hubopt.HubData.from_tables(**t)
+    sc = hubopt.Scenario(name="e", data=data, incentive_budget=1.0,
+                         max_import_share={"good": 0.5})  # fmt: skip
+    hub = build_model(data, hubopt.build_lanes(data), sc, extra={"elastic_scenario": {}})
+    relaxed = hub.labels["elastic_scenario"]
+    assert {"incentive_budget", "max_import_share"} <= set(relaxed)
+    assert hub.labels["max_import_share_rows"] == ["good, share 0.5"]
