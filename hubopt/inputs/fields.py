@@ -219,7 +219,7 @@ SCENARIO_FIELDS: tuple[ScenarioField, ...] = (
                   minimum=0.0, maximum=1.0),
     ScenarioField("incentive_budget", "policy", float, None,
                   "money per year (package money unit)",
-                  "Cap on incentives + bonuses granted; unset = every open option gets its.",
+                  "Cap on incentives + bonuses granted; unset = every open option is granted.",
                   minimum=0.0, maximum=MAGNITUDE,
                   relax=Relax("incentive_budget", -1, "the incentive budget incentive_budget",
                               "money per year")),
