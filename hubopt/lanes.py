@@ -75,6 +75,13 @@ def _explicit_lanes(data: HubData) -> pd.DataFrame:
     return lanes
 
 
+def _mode_column(modes: pd.DataFrame, col: str, mode: pd.Series) -> np.ndarray:
+    """Per-lane value of an optional ``modes.csv`` column (0 where absent)."""
+    if col not in modes:
+        return np.zeros(len(mode))
+    return modes[col].reindex(mode).fillna(0.0).to_numpy(float)
+
+
 def build_lanes(data: HubData) -> pd.DataFrame:
     """Build every lane with its distance, cost and CO2 per unit.
 
@@ -96,7 +103,12 @@ def build_lanes(data: HubData) -> pd.DataFrame:
     Without ``lanes.csv`` every holder→user pair of a product, in every mode, is a lane
     (see :func:`holders_and_users`). Distance is ``distance_km`` if given, else the WGS84
     geodesic × the mode's circuity; cost and CO2 per unit are given values if present,
-    else ``tonnes_per_unit × distance × per-tonne-km factor``.
+    else ``tonnes_per_unit × distance × per-tonne-km factor``. Where they are computed,
+    the mode's handling per tonne (``handling_cost_per_tonne``,
+    ``handling_kg_co2_per_tonne``) × ``tonnes_per_unit`` is added once, whatever the
+    distance, and kept as ``handling_cost_per_unit`` / ``handling_kg_co2_per_unit``; a
+    lane with a given ``cost_per_unit`` (``kg_co2_per_unit``) keeps that value and gets
+    no handling cost (CO2).
     """
     lanes = _generated_lanes(data) if data.lanes is None else _explicit_lanes(data)
     sites = data.sites.set_index("site_id")
@@ -115,11 +127,18 @@ def build_lanes(data: HubData) -> pd.DataFrame:
     co2_tkm = modes["kg_co2_per_tonne_km"].reindex(lanes["mode"]).to_numpy(float)
     cost = lanes["cost_per_unit"].to_numpy(float)
     co2 = lanes["kg_co2_per_unit"].to_numpy(float)
+    # handling per tonne (issue 15): only where cost/CO2 are computed, not given
+    h_cost = _mode_column(modes, "handling_cost_per_tonne", lanes["mode"])
+    h_co2 = _mode_column(modes, "handling_kg_co2_per_tonne", lanes["mode"])
+    h_cost = np.where(np.isnan(cost), t * h_cost, 0.0)
+    h_co2 = np.where(np.isnan(co2), t * h_co2, 0.0)
     lanes = lanes.assign(
         distance_km=dist,
         tonnes_per_unit=t,
-        cost_per_unit=np.where(np.isnan(cost), t * dist * cost_tkm, cost),
-        kg_co2_per_unit=np.where(np.isnan(co2), t * dist * co2_tkm, co2),
+        cost_per_unit=np.where(np.isnan(cost), t * dist * cost_tkm, cost) + h_cost,
+        kg_co2_per_unit=np.where(np.isnan(co2), t * dist * co2_tkm, co2) + h_co2,
+        handling_cost_per_unit=h_cost,
+        handling_kg_co2_per_unit=h_co2,
     )
     extra = [c for c in lanes.columns if c not in LANE_COLUMNS]
     lanes = lanes[LANE_COLUMNS + extra].sort_values(

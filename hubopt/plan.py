@@ -9,8 +9,15 @@ import pandas as pd
 
 from hubopt.model.build import HubModel
 from hubopt.model.pyomo_bridge import values_of as _values
+from hubopt.plan_econ import ECON_NEGATIVE_TERMS, econ_summary, hub_economics
 
 __all__ = ["FLOW_TOL", "Plan", "extract_plan"]
+
+ECON_PRODUCTION_COLUMNS = (
+    "base_unit_cost", "factor_unit_cost", "base_kg_co2_per_unit", "factor_kg_co2_per_unit",
+    "production_credit",
+)  # fmt: skip
+"""Site-economics columns of the production table (issue 15, money or kg per unit)."""
 
 FLOW_TOL = 1e-6
 """Quantities at or below this (units/yr) are solver noise and reported as zero."""
@@ -85,6 +92,7 @@ def extract_plan(hub: HubModel) -> Plan:
 
     site_cols = ["name", "state", "lat", "lon", "energy_community"]
     production = prod[["site_id", "technology", "output", "unit_cost", "kg_co2_per_unit"]].copy()
+    production = production.join(prod[[c for c in ECON_PRODUCTION_COLUMNS if c in prod]])
     production["quantity"] = make
     production["cost"] = make * production["unit_cost"]
     production["co2_t"] = make * production["kg_co2_per_unit"] / 1000.0
@@ -103,6 +111,7 @@ def extract_plan(hub: HubModel) -> Plan:
     for c in site_cols:
         cand[c] = sites[c].reindex(cand["site_id"]).to_numpy()
     hubs = cand[cand["selected"]].drop(columns="selected").reset_index(drop=True)
+    hubs = hub_economics(hub, hubs, production)  # issue 15: per-hub production cost
 
     lanes = hub.lanes.reset_index()
     flows = lanes.assign(quantity=ship)[ship > 0].copy()
@@ -148,14 +157,17 @@ def _summary(hub, hubs, flows, purchases, production, demand) -> dict:
         "unmet_penalty_cost": float(demand["penalty_cost"].sum()),
         "carbon_cost": float(sc.carbon_price * emissions_t),
     }
+    econ = econ_summary(hubs, flows, purchases, production)  # issue 15
+    credit = sum(econ[k] for k in ECON_NEGATIVE_TERMS)
     ec = hubs["energy_community"].astype(bool)
     status = hubs["status"] if "status" in hubs else pd.Series("candidate", index=hubs.index)
     new = (status != "existing").to_numpy()  # chosen by the model, or required by the data
     tkm = flows.groupby("mode")["tonne_km"].sum()
     return {
         "scenario": sc.name,
-        "total_cost": float(sum(costs.values())),
+        "total_cost": float(sum(costs.values()) - credit),
         **costs,
+        **econ,
         "emissions_t": emissions_t,
         "emissions_transport_t": emissions["transport"],
         "emissions_production_t": emissions["production"],

@@ -13,6 +13,7 @@ import pandas as pd
 from hubopt.inputs.load import HubData
 from hubopt.inputs.scenario import Scenario
 from hubopt.plan import Plan
+from hubopt.testing_econ import econ_violations, granted_incentives, production_terms
 
 __all__ = ["assert_plan_feasible", "check_plan_feasible", "recompute_total_cost"]
 
@@ -26,14 +27,9 @@ def recompute_total_cost(data: HubData, plan: Plan, scenario: Scenario) -> float
     cand = data.candidates.set_index(["site_id", "technology", "size"])
     hubs = plan.hubs.set_index(["site_id", "technology", "size"])
     fixed = float(cand["fixed_cost"].reindex(hubs.index).sum())
-    tech = data.technologies.set_index("technology")
-    prod = plan.production
-    make_cost = float(
-        (prod["quantity"] * tech["unit_cost"].reindex(prod["technology"]).to_numpy()).sum()
-    )
-    make_co2 = float(
-        (prod["quantity"] * tech["kg_co2_per_unit"].reindex(prod["technology"]).to_numpy()).sum()
-    )
+    # site-dependent production cost/CO2 and credits, re-derived row by row (issue 15)
+    make_cost, make_co2, credits = production_terms(data, plan)
+    incentives = granted_incentives(data, plan, scenario, [])
     sup = data.supply.set_index(["site_id", "product"])
     pur = plan.purchases.set_index(["site_id", "product"])
     buy_cost = float((pur["bought"] * sup["unit_cost"].reindex(pur.index)).sum())
@@ -44,7 +40,8 @@ def recompute_total_cost(data: HubData, plan: Plan, scenario: Scenario) -> float
     dem = plan.demand
     penalty = float((dem["unmet"] * dem["unmet_penalty"].fillna(0.0)).sum())
     co2_t = (make_co2 + buy_co2 + ship_co2) / 1000.0
-    return fixed + make_cost + buy_cost + ship_cost + penalty + scenario.carbon_price * co2_t
+    total = fixed + make_cost + buy_cost + ship_cost + penalty + scenario.carbon_price * co2_t
+    return total - incentives - credits
 
 
 def check_plan_feasible(
@@ -158,6 +155,7 @@ def check_plan_feasible(
         for r in data.demand.itertuples():
             if inbound.get((r.site_id, r.product), 0) > 1:
                 bad.append(f"demand at {r.site_id} for {r.product} served by more than one lane")
+    bad += econ_violations(data, plan, scenario, tol)  # issue 15: factors, shares, grants
     # --- objective recomputed from the data's prices
     total = recompute_total_cost(data, plan, scenario)
     if not _close(total, summ["total_cost"], 1e-6):

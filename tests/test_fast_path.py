@@ -12,6 +12,7 @@ from __future__ import annotations
 import pickle
 
 import numpy as np
+import pandas as pd
 import pyomo.environ as pyo
 import pytest
 from conftest import REPO, TINY, base_tables, write_package
@@ -54,7 +55,22 @@ def packages(tmp_path_factory):
         "base": write_package(root / "base", base_tables()),
         "cflp": write_package(root / "cflp", random_cflp(8, 30, seed=2)),
         "us_battery": REPO / "data" / "us_battery",
+        "econ": write_package(root / "econ", econ_tables()),
     }
+
+
+def econ_tables() -> dict:
+    """The base network with site factors, incentives, a credit and imported supply."""
+    t = base_tables()
+    t["site_factors"] = pd.DataFrame({"site_id": ["", "F1"], "factor": ["power"] * 2,
+                                      "price": [2.0, 1.0], "available": [None, 8.0]})  # fmt: skip
+    t["technology_factors"] = pd.DataFrame({"technology": ["plant"], "factor": ["power"],
+                                            "quantity": [1.0]})  # fmt: skip
+    t["candidates"]["incentive"] = [3.0, 4.0]
+    t["technologies"]["production_credit"] = [0.2]
+    t["supply"] = pd.DataFrame({"site_id": ["F1"], "product": ["good"], "capacity": [4.0],
+                                "unit_cost": [1.5], "imported": [True]})  # fmt: skip
+    return t
 
 
 CASES = [
@@ -64,6 +80,7 @@ CASES = [
     ("base", {"single_sourcing": True}),
     ("cflp", {"max_hubs": 4}),
     ("us_battery", {"carbon_price": 50.0, "max_hubs": 40, "min_energy_community_hubs": 2}),
+    ("econ", {"incentive_budget": 3.5, "energy_community_bonus": 0.1, "max_import_share": 0.2}),
 ]
 
 

@@ -178,6 +178,7 @@ class ScenarioField:
 
 
 _CO2 = "t CO2/yr"
+_SHARE = "a share between 0 and 1, or a table {product = share} of such shares"
 SCENARIO_FIELDS: tuple[ScenarioField, ...] = (
     ScenarioField("name", "", str, ..., "", "Scenario name; results go to results/<name>/.",
                   vary=False),
@@ -212,6 +213,28 @@ SCENARIO_FIELDS: tuple[ScenarioField, ...] = (
                   "HiGHS threads (1 = serial).", minimum=1, maximum=1024, vary=False),
     ScenarioField("seed", "solver", int, 0, "", "HiGHS random seed, for reproducible runs.",
                   minimum=0, maximum=2147483647),
+    # issue 15, site economics and policy
+    ScenarioField("energy_community_bonus", "policy", float, 0.0, "share 0-1 of fixed_cost",
+                  "Share of an option's fixed_cost refunded at energy-community sites.",
+                  minimum=0.0, maximum=1.0),
+    ScenarioField("incentive_budget", "policy", float, None,
+                  "money per year (package money unit)",
+                  "Cap on incentives + bonuses granted; unset = every open option is granted.",
+                  minimum=0.0, maximum=MAGNITUDE,
+                  relax=Relax("incentive_budget", -1, "the incentive budget incentive_budget",
+                              "money per year")),
+    ScenarioField("max_import_share", "constraints", dict, None, "share 0-1",
+                  "Cap on imported buy / (buy + make), per product (a number or a table).",
+                  minimum=0.0, maximum=1.0, expect=_SHARE,
+                  relax=Relax("max_import_share", -1,
+                              "imports above the share cap max_import_share",
+                              "units/yr of imported supply beyond share × (buy + make)")),
+    ScenarioField("max_feoc_share", "constraints", dict, None, "share 0-1",
+                  "Cap on FEOC buy / (buy + make), per product (a number or a table).",
+                  minimum=0.0, maximum=1.0, expect=_SHARE,
+                  relax=Relax("max_feoc_share", -1,
+                              "FEOC supply above the share cap max_feoc_share",
+                              "units/yr of FEOC supply beyond share × (buy + make)")),
 )  # fmt: skip
 """Every scenario key, in file order."""
 
@@ -238,6 +261,11 @@ def relaxable_fields() -> tuple[ScenarioField, ...]:
 
 
 def _type_ok(f: ScenarioField, value: Any) -> bool:
+    if f.type is dict:  # a share, or a table {product = share} (issue 15)
+        items = list(value.values()) if isinstance(value, dict) else [value]
+        nums = all(isinstance(v, int | float) and not isinstance(v, bool) for v in items)
+        low, high = f.minimum or 0.0, f.maximum or 1.0
+        return nums and all(math.isfinite(v) and low <= v <= high for v in items)
     if isinstance(value, bool) or f.type is bool:
         return isinstance(value, bool) and f.type is bool
     if f.type is float:
@@ -290,6 +318,10 @@ def convert(f: ScenarioField, value: Any, base_dir: Path) -> Any:
     """Turn a checked TOML value into the dataclass attribute's value."""
     if value is None:
         return None
+    if f.type is dict:
+        if isinstance(value, dict):
+            return {str(k): float(v) for k, v in value.items()}
+        return float(value)
     if f.type is Path:
         p = Path(value)
         return p if p.is_absolute() else _resolved(base_dir / p)
@@ -348,6 +380,8 @@ def scenario_mapping(sc: Any) -> dict[str, Any]:
 
 
 def _toml(v: Any) -> str:
+    if isinstance(v, dict):
+        return "{" + ", ".join(f"{json.dumps(k)} = {_toml(x)}" for k, x in v.items()) + "}"
     if isinstance(v, bool):
         return "true" if v else "false"
     if isinstance(v, str):

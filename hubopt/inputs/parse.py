@@ -294,6 +294,8 @@ def typed_table(
         elif col.kind == "float":
             val = np.nan if col.default is None else float(col.default)  # type: ignore[arg-type]
             out[col.name] = pd.Series(val, index=raw.index, dtype=float)
+        elif col.kind == "bool":  # an absent flag column is a bool column too
+            out[col.name] = pd.Series(bool(col.default), index=raw.index, dtype=bool)
         else:
             out[col.name] = pd.Series(col.default, index=raw.index, dtype=object)
     for extra in raw.columns:

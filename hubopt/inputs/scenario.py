@@ -55,12 +55,15 @@ def _numbers_checker(rows: list[ScenarioField]) -> Any:
     Values set in Python or on the command line (``--time-limit -1``, ``--gap 5``,
     ``--threads 0``) get the same range checks, and messages, as a scenario file.
     """
-    numeric = [f for f in rows if f.type in (int, float)]
+    numeric = [f for f in rows if f.type in (int, float, dict)]
 
     def __post_init__(self: Any) -> None:
         issues: list[Issue] = []
         for f in numeric:
             v = getattr(self, f.attribute)
+            if f.type is dict and v is not None:  # a share or {product = share}
+                issues += check_value(f, v, "")
+                continue
             if v is None or isinstance(v, bool) or not isinstance(v, int | float):
                 continue
             if f.type is int and isinstance(v, float) and v.is_integer():

@@ -20,6 +20,7 @@ from hubopt.inputs.consistency import (
     invisible_note,
 )
 from hubopt.inputs.schema import FILES, MAGNITUDE
+from hubopt.inputs.validate_econ import ECON_CHECKS
 
 __all__ = ["CHECKS", "validate_tables"]
 
@@ -256,6 +257,7 @@ CHECKS: list[Callable[[Tables], list[Issue]]] = [
     check_similar_ids,
     check_recipe_loops,
     check_forced_sizes,
+    *ECON_CHECKS,
 ]
 
 

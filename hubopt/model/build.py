@@ -59,6 +59,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 import pyomo.environ as pyo
 
+import hubopt.model.econ_families  # noqa: F401 - registers the site-economics families
 import hubopt.model.elastic  # noqa: F401 - registers the elastic families
 from hubopt.inputs.load import HubData
 from hubopt.inputs.scenario import Scenario

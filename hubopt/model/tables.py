@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from hubopt.inputs.economics import pair_economics
 from hubopt.inputs.load import HubData
 from hubopt.inputs.scenario import Scenario
 
@@ -113,6 +114,9 @@ class Tables:
         ``line`` is the row of ``candidates.csv``, ``group`` the production pair.
     production : DataFrame
         (site, technology) pairs with at least one option; row *j* is ``make[j]``.
+        ``unit_cost`` = ``base_unit_cost`` + ``factor_unit_cost`` (money/unit),
+        ``kg_co2_per_unit`` likewise, ``production_credit`` (money/unit), see
+        :mod:`hubopt.inputs.economics`.
     supply : DataFrame
         Supply rows; row *r* is ``buy[r]``.
     demand : DataFrame
@@ -174,6 +178,13 @@ def make_tables(data: HubData, lanes: pd.DataFrame, scenario: Scenario) -> Table
     prod = prod.merge(
         data.technologies[["technology", "unit_cost", "kg_co2_per_unit"]], on="technology"
     )
+    # site economics (issue 15): base + factor terms, candidate overrides, credits
+    econ = pair_economics(
+        prod, data.technologies, data.candidates, data.site_factors, data.technology_factors
+    ).drop(columns="missing_price")
+    prod = prod.drop(columns=["unit_cost", "kg_co2_per_unit"]).join(econ)
+    prod["unit_cost"] = prod["base_unit_cost"] + prod["factor_unit_cost"]
+    prod["kg_co2_per_unit"] = prod["base_kg_co2_per_unit"] + prod["factor_kg_co2_per_unit"]
     opts["group"] = grp.ngroup().to_numpy()
     # grp.ngroup numbers groups in order of first appearance, as does the agg above.
     dem = data.demand.reset_index(names="line")

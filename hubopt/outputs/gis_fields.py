@@ -108,6 +108,16 @@ SHORT_NAMES: dict[str, str] = {
     "tonne_km": "tonne_km",
     "tonnes_per_unit": "t_per_unit",
     "cost_per_unit": "cost_unit",
+    # issue 15, site economics
+    "production_cost_per_unit": "prod_cunit",
+    "factor_cost_per_unit": "fact_cunit",
+    "production_credit": "prod_credt",
+    "incentive_granted": "inc_grant",
+    "incentive": "incentive",
+    "imported": "imported",
+    "feoc": "feoc",
+    "handling_cost_per_unit": "hand_cunit",
+    "handling_kg_co2_per_unit": "hand_kgco2",
 }
 """Full column name → Shapefile field name (≤ 10 bytes), the same in every layer."""
 
@@ -162,12 +172,37 @@ def _option_fields(opened: bool) -> tuple[Field, ...]:
         Field("jobs", "real", "jobs", "Jobs the option creates when open"),
         *_LOCATION,
         Field("candidates_line", "integer", "", "Line of the row in candidates.csv (header = 1)"),
+        *_OPTION_ECON,
     )
+
+
+_OPTION_ECON = (
+    Field("unit_cost", "real", "money/unit", "Override of the production cost (candidates.csv)"),
+    Field("kg_co2_per_unit", "real", "kg CO2/unit", "Override of the production CO2"),
+    Field("incentive", "real", "money/yr", "Incentive while open and granted (candidates.csv)"),
+)
+"""Site-economics columns of candidates.csv (issue 15; blank = no override)."""
 
 
 LAYER_FIELDS: dict[str, tuple[Field, ...]] = {
     "candidates": _option_fields(opened=False),
-    "hubs": _option_fields(opened=True),
+    "hubs": (
+        *_option_fields(opened=True),
+        Field(
+            "production_cost_per_unit",
+            "real",
+            "money/unit",
+            "Production cost per unit at this site: base + site factor terms, or override",
+        ),
+        Field(
+            "factor_cost_per_unit",
+            "real",
+            "money/unit",
+            "Part of production_cost_per_unit from site factors (site_factors.csv)",
+        ),
+        Field("production_credit", "real", "money/unit", "Production credit per unit made"),
+        Field("incentive_granted", "real", "money/yr", "Incentive + energy-community bonus"),
+    ),
     "demand": (
         *_site_fields("Demand"),
         Field("product", "string", "", "Product demanded"),
@@ -193,6 +228,8 @@ LAYER_FIELDS: dict[str, tuple[Field, ...]] = {
         Field("cost", "real", "money/yr", "Purchase cost: bought × unit_cost"),
         Field("co2_t", "real", "t CO2/yr", "Upstream CO2 of what is bought"),
         *_LOCATION,
+        Field("imported", "boolean", "", "Imported supply (supply.csv); 1/0 in Shapefiles"),
+        Field("feoc", "boolean", "", "Supply from a foreign entity of concern; 1/0 in Shapefiles"),
     ),
     "flows": (
         Field("lane_id", "integer", "", "Row of the lane in the run's lane table"),
@@ -211,6 +248,18 @@ LAYER_FIELDS: dict[str, tuple[Field, ...]] = {
         Field("tonnes_per_unit", "real", "t/unit", "Mass of one unit of the product"),
         Field("cost_per_unit", "real", "money/unit", "Transport cost per unit on this lane"),
         Field("kg_co2_per_unit", "real", "kg CO2/unit", "Transport CO2 per unit on this lane"),
+        Field(
+            "handling_cost_per_unit",
+            "real",
+            "money/unit",
+            "Part of cost_per_unit from the mode's handling cost per tonne",
+        ),
+        Field(
+            "handling_kg_co2_per_unit",
+            "real",
+            "kg CO2/unit",
+            "Part of kg_co2_per_unit from the mode's handling CO2 per tonne",
+        ),
     ),
 }
 """Standard columns of each layer, in the order they are written."""

@@ -26,6 +26,13 @@ _COSTS = (
     ("carbon price cost", "carbon_cost"),
     ("total cost", "total_cost"),
 )
+_ECON = (
+    ("… production, site factors", "production_cost_factors"),
+    ("… transport, handling", "handling_cost"),
+    ("incentives granted (subtracted)", "incentives_granted"),
+    ("… in energy communities", "incentives_granted_in_energy_communities"),
+    ("production credits (subtracted)", "production_credits"),
+)
 
 
 class Progress:
@@ -134,6 +141,12 @@ def summary_table(outcome: Any, money: str) -> Table:
     if s:
         for label, key in _COSTS:
             t.add_row(label, format_quantity(s[key], f"{money}/yr"))
+        for label, key in _ECON:  # issue 15: shown when the plan has them
+            if s.get(key):
+                t.add_row(label, format_quantity(s[key], f"{money}/yr"))
+        for key, word in (("import_share", "import share"), ("feoc_share", "FEOC share")):
+            for p, v in (s.get(key) or {}).items():
+                t.add_row(f"{word} of {p}", f"{v:.1%}")
         t.add_row("CO2", format_quantity(s["emissions_t"], "t CO2/yr", 1))
         new, ec_new = s.get("hubs_new", 0), s.get("hubs_new_in_energy_communities", 0)
         t.add_row("hubs open", f"{s['hubs_open']} ({new} new, {s['hubs_open'] - new} existing)")

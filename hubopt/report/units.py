@@ -62,6 +62,16 @@ METRICS: dict[str, tuple[str, str]] = {
     "demand_served_share": ("demand served", "share"),
     "share_within_km": ("demand served from within {km:g} km", "share"),
     "avg_inbound_km": ("average inbound distance", "km"),
+    # issue 15, site economics (import_share_<product>, feoc_share_<product> are added)
+    "production_cost_base": ("production cost, technology base", "{money}/yr"),
+    "production_cost_factors": ("production cost, site factors", "{money}/yr"),
+    "handling_cost": ("handling cost (part of transport)", "{money}/yr"),
+    "incentives_granted": ("incentives granted", "{money}/yr"),
+    "incentives_granted_in_energy_communities": (
+        "incentives granted in energy communities",
+        "{money}/yr",
+    ),
+    "production_credits": ("production credits", "{money}/yr"),
 }
 """Comparison column -> (label, unit); ``{money}`` stands for the data's money unit."""
 
@@ -80,6 +90,8 @@ _SUMMARY_UNITS = {
     "build_seconds": "s",
     "compile_seconds": "s",
     "solve_seconds": "s",
+    "import_share": "share of buy + make, per product",
+    "feoc_share": "share of buy + make, per product",
 }
 
 
@@ -138,6 +150,9 @@ def metric_label(column: str, *, money: str = "money", km: float = DEFAULT_WITHI
     """
     if column.startswith("tonne_km_") and column not in METRICS:
         return f"freight by {column.removeprefix('tonne_km_')} (t·km/yr)"
+    for key, word in (("import_share_", "import share"), ("feoc_share_", "FEOC share")):
+        if column.startswith(key):  # issue 15: per product
+            return f"{word} of {column.removeprefix(key)} (share of buy + make)"
     label, unit = METRICS.get(column, (column.replace("_", " "), ""))
     unit = unit.format(money=money)
     label = label.format(km=km)

@@ -168,6 +168,10 @@ def summarise(plans: PlanSet, within_km: float = DEFAULT_WITHIN_KM) -> pd.DataFr
     out["within_km"] = float(within_km)
     out["share_within_km"] = (g["within"] / w).reindex(index)
     out["avg_inbound_km"] = (g["wd"] / w).reindex(index)
+    for key in ("import_share", "feoc_share"):  # issue 15: one column per product
+        shares = {n: s.get(key) or {} for n, (s, _t) in plans.items()}
+        for p in sorted({p for v in shares.values() for p in v}):
+            out[f"{key}_{p}"] = pd.Series({n: v.get(p) for n, v in shares.items()}, dtype=float)
     return out
 
 

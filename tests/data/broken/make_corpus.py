@@ -66,6 +66,12 @@ def forced_sizes(pkg: Path) -> None:
     )
 
 
+def factors(pkg: Path, sf: str = ",electricity,50,400,\n", tf: str = "cellmaking,electricity,2\n"):
+    """Add site_factors.csv and technology_factors.csv with the given rows."""
+    write(pkg, "site_factors.csv", "site_id,factor,price,kg_co2_per_unit,available\n" + sf)
+    write(pkg, "technology_factors.csv", "technology,factor,quantity\n" + tf)
+
+
 def recipe_loop(pkg: Path) -> None:
     """Cells need 2 ore, and a recycler makes ore from 0.1 cells: material from nothing."""
     add_lines(pkg, "technologies", "recycling,ore,1,0\n")
@@ -457,6 +463,69 @@ CASES: dict[str, tuple] = {
         None,
         "solver.time_limit_s",
         "nan is not valid",
+    ),
+    # issue 15, site economics
+    "factor_negative_quantity": (
+        lambda p: factors(p, tf="cellmaking,electricity,-2\n"),
+        "check_range",
+        "technology_factors.csv",
+        2,
+        "quantity",
+        "must be at least 0",
+    ),
+    "factor_unknown": (
+        lambda p: factors(p, tf="cellmaking,electricty,2\n"),
+        "check_factor_labels",
+        "technology_factors.csv",
+        2,
+        "factor",
+        "factor 'electricty' is not priced",
+    ),
+    "factor_price_missing": (
+        lambda p: factors(p, sf="H1,electricity,50,400,\n"),
+        "check_factor_prices",
+        "candidates.csv",
+        4,
+        "site_id",
+        "needs factor 'electricity'",
+    ),
+    "factor_not_a_number": (
+        lambda p: factors(p, sf=",electricity,cheap,400,\n"),
+        "check_number",
+        "site_factors.csv",
+        2,
+        "price",
+        "'cheap' is not a number",
+    ),
+    "override_sizes_differ": (
+        lambda p: edit(
+            p,
+            "candidates",
+            "jobs\nH1,cellmaking,small,150,100,1000,50\nH1,cellmaking,large,300,160,1600,90",
+            "jobs,unit_cost\nH1,cellmaking,small,150,100,1000,50,2\n"
+            "H1,cellmaking,large,300,160,1600,90,3",
+        ),
+        "check_override_sizes",
+        "candidates.csv",
+        3,
+        "unit_cost",
+        "must be the same for every size",
+    ),
+    "toml_import_share_above_one": (
+        scenario("[constraints]\nmax_import_share = {cells = 1.5}\n"),
+        "check_toml_type",
+        "scenario.toml",
+        None,
+        "constraints.max_import_share",
+        "expected a share between 0 and 1",
+    ),
+    "toml_bonus_negative": (
+        scenario("[policy]\nenergy_community_bonus = -0.1\n"),
+        "check_toml_type",
+        "scenario.toml",
+        None,
+        "policy.energy_community_bonus",
+        "expected a number ≥ 0 and at most 1",
     ),
 }
 
