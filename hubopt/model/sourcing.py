@@ -27,13 +27,11 @@ only the row, so nothing is forwarded through a single-sourced demand site.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import Any
 
 import numpy as np
 
-if TYPE_CHECKING:
-    from hubopt.model.families import Context
-    from hubopt.model.tables import Tables
+from hubopt.model.tables import Tables
 
 __all__ = ["Settings", "add_local_source", "colocated_link_ok", "settings"]
 
@@ -78,11 +76,13 @@ def colocated_link_ok(t: Tables, lane_in, lane_out, supplied, dem_key) -> np.nda
     return dest_ok & made & origin_ok
 
 
-def add_local_source(ctx: Context) -> None:
+def add_local_source(ctx: Any) -> None:
     """Add ``assign_local`` columns and the ``local_use`` / ``local_open`` rows.
 
-    Called by :func:`hubopt.model.families.add_single_sourcing` (after ``assign_once``);
-    see the module docstring for the rows.
+    ``ctx`` is the :class:`hubopt.model.families.Context` of
+    :func:`hubopt.model.families.add_single_sourcing`, which calls this after
+    ``assign_once`` (not imported here: families imports this module); see the module
+    docstring for the rows.
     """
     b, t = ctx.b, ctx.t
     dem = t.demand
