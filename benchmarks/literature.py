@@ -1084,7 +1084,52 @@ def _parser() -> argparse.ArgumentParser:
         "(checks the parsers and the published optima independently of hubopt)",
     )
     p.add_argument("--list", action="store_true", help="list the selected cases and exit")
+    p.add_argument(
+        "--highs",
+        nargs="+",
+        default=[],
+        metavar="KEY=VALUE",
+        help="extra HiGHS options for every solve (hubopt.solve.HIGHS_OPTIONS), to measure",
+    )
+    p.add_argument(
+        "--no-equal-linking",
+        action="store_true",
+        help="single sourcing: ship <= D*assign instead of = at must-serve rows (to measure)",
+    )
+    p.add_argument(
+        "--no-link-colocated",
+        action="store_true",
+        help="no strong link rows at co-located single-sourced sites (to measure)",
+    )
     return p
+
+
+def _highs_value(text: str) -> object:
+    """Parse a HiGHS option value from the command line: int, float, bool or string."""
+    for kind in (int, float):
+        try:
+            return kind(text)
+        except ValueError:
+            pass
+    return {"true": True, "false": False}.get(text.lower(), text)
+
+
+def _apply_settings(args: argparse.Namespace) -> None:
+    """Set the measuring switches (HiGHS options, formulation) before any solve."""
+    if not (args.highs or args.no_equal_linking or args.no_link_colocated):
+        return
+    from hubopt import solve
+    from hubopt.model import sourcing
+
+    for item in args.highs:
+        key, _, value = item.partition("=")
+        solve.HIGHS_OPTIONS[key] = _highs_value(value)
+    sourcing.settings.equal_linking = not args.no_equal_linking
+    sourcing.settings.link_colocated = not args.no_link_colocated
+    print(
+        f"settings: HiGHS {solve.HIGHS_OPTIONS}, equal_linking "
+        f"{sourcing.settings.equal_linking}, link_colocated {sourcing.settings.link_colocated}"
+    )
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -1132,6 +1177,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         except Exception as exc:  # noqa: BLE001 - any import failure means no run
             print(f"error: cannot import hubopt: {type(exc).__name__}: {exc}", file=sys.stderr)
             return 2
+        _apply_settings(args)
     print(_header(), flush=True)
     outcomes = []
     for case in cases:

@@ -126,7 +126,8 @@ def extract_plan(hub: HubModel) -> Plan:
     purchases["cost"] = buy * purchases["unit_cost"]
     purchases["co2_t"] = buy * purchases["kg_co2_per_unit"] / 1000.0
 
-    demand = hub.demand.drop(columns=["line", "exact"], errors="ignore").copy()
+    demand = hub.demand.drop(columns=["line", "exact", "textbook", "local"], errors="ignore")
+    demand = demand.copy()
     demand["unmet"] = unmet
     demand["served"] = demand["quantity"] - unmet
     demand["penalty_cost"] = unmet * demand["unmet_penalty"].fillna(0.0)

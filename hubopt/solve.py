@@ -37,6 +37,8 @@ from hubopt.inputs.scenario import SolveOptions
 from hubopt.model.build import HubModel
 from hubopt.model.conditioning import ranges
 from hubopt.model.pyomo_bridge import ModelArrays, paused_gc, pristine_arrays
+from hubopt.plan import Plan
+from hubopt.warmstart import start_columns, start_values
 
 __all__ = [
     "SolutionStatus",
@@ -130,6 +132,15 @@ class SolveResult:
         return d
 
 
+HIGHS_OPTIONS: dict[str, object] = {}
+"""Extra HiGHS options set on every solve after hubopt's own (name → value).
+
+Empty by default: no HiGHS option beyond gap, seed, threads, ``parallel`` and time
+limit was measured to help (``docs/performance.md``). Benchmarks set it to measure,
+e.g. ``benchmarks/literature.py --highs mip_heuristic_effort=0.2``.
+"""
+
+
 def solver_version() -> str:
     """Return the HiGHS version string, e.g. ``"1.15.1"``."""
     h = highspy.Highs()
@@ -203,6 +214,8 @@ def solve_model(
     hub: HubModel,
     options: SolveOptions | None = None,
     progress: Callable[[dict], None] | None = None,
+    start: Plan | None = None,
+    start_mode: Literal["integers", "all"] = "integers",
 ) -> SolveResult:
     """Solve a built model with HiGHS and load the solution into its Pyomo variables.
 
@@ -215,6 +228,15 @@ def solve_model(
     progress : callable, optional
         Called with ``{"objective", "bound", "gap", "seconds"}`` each time HiGHS finds a
         better solution.
+    start : Plan, optional
+        A starting plan for HiGHS (``Highs.setSolution``), typically the plan of an
+        earlier solve: the previous point of a sweep, pareto or rank run. It is mapped
+        onto this model by labels (:func:`hubopt.warmstart.start_values`), so it may come
+        from another scenario of the same network; HiGHS ignores a start it cannot
+        complete to a feasible plan. ``stats["start"]`` says what was handed over.
+    start_mode : {"integers", "all"}
+        ``integers`` (default) hands over the binaries only and HiGHS solves the LP of
+        the rest; ``all`` also the plan's quantities.
 
     Returns
     -------
@@ -223,6 +245,8 @@ def solve_model(
         ``solution_status=feasible``), not an exception.
     """
     opts = options or hub.scenario.solver
+    if start is not None and not isinstance(start, Plan):
+        raise TypeError(f"start must be a hubopt Plan, not {type(start).__name__}")
     if hub.infeasible_reasons:
         return _no_solve(hub, Termination.INFEASIBLE, "; ".join(hub.infeasible_reasons), 0.0)
     t0, c0 = time.perf_counter(), time.process_time()
@@ -247,6 +271,8 @@ def solve_model(
         h.setOptionValue("parallel", "on")
     if opts.time_limit_s is not None:
         h.setOptionValue("time_limit", float(opts.time_limit_s))
+    for key, value in HIGHS_OPTIONS.items():
+        h.setOptionValue(key, value)
     stats = {
         **hub.stats,
         "columns": n,
@@ -273,6 +299,14 @@ def solve_model(
             f"model statistics: {_stats_text(stats)}",
             time.perf_counter() - t0, log, stats, path,
         )  # fmt: skip
+    if start is not None:
+        ws0 = time.perf_counter()
+        cols, vals = start_columns(hub, arr.columns, start_values(hub, start, start_mode))
+        ws = h.setSolution(len(cols), cols, vals)
+        stats["start"] = {
+            "columns": len(cols), "mode": start_mode, "status": _status_name(ws),
+            "seconds": time.perf_counter() - ws0,
+        }  # fmt: skip
     t_compile = time.perf_counter() - t0
     stats["compile_cpu_seconds"] = time.process_time() - c0
     if progress is not None:

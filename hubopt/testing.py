@@ -155,6 +155,7 @@ def check_plan_feasible(
         for r in data.demand.itertuples():
             if inbound.get((r.site_id, r.product), 0) > 1:
                 bad.append(f"demand at {r.site_id} for {r.product} served by more than one lane")
+        bad += _textbook_single_source(data, plan, tol)
     bad += econ_violations(data, plan, scenario, tol)  # issue 15: factors, shares, grants
     # --- objective recomputed from the data's prices
     total = recompute_total_cost(data, plan, scenario)
@@ -162,6 +163,38 @@ def check_plan_feasible(
         bad.append(
             f"recomputed total cost {total:.6f} differs from the plan's {summ['total_cost']:.6f}"
         )
+    return bad
+
+
+def _textbook_single_source(data: HubData, plan: Plan, tol: float) -> list[str]:
+    """Textbook single sourcing at co-located sites (issue 11 item 7), from the data.
+
+    A demand row whose site has a local source of the product (supply, or a
+    non-forbidden candidate making it), does not consume it, and is the only demand row
+    of its (site, product) is served by the local source *or* one inbound lane, and
+    inbound flow serves only it (nothing is forwarded through the site).
+    """
+    bad: list[str] = []
+    cand = data.candidates[data.candidates["status"] != "forbidden"]
+    made = cand.merge(data.technologies[["technology", "output"]], on="technology")
+    local = set(zip(made["site_id"], made["output"], strict=True))
+    local |= set(zip(data.supply["site_id"], data.supply["product"], strict=True))
+    use = cand.merge(data.recipes, on="technology")
+    consumed = set(zip(use["site_id"], use["input"], strict=True))
+    dem = plan.demand
+    once = ~dem.duplicated(["site_id", "product"], keep=False)
+    f = plan.flows[plan.flows["quantity"] > tol]
+    inbound = f.groupby(["destination", "product"])["quantity"].agg(["size", "sum"])
+    for r in dem[once].itertuples():
+        key = (r.site_id, r.product)
+        if key not in local or key in consumed:
+            continue
+        n_in, q_in = inbound.loc[key] if key in inbound.index else (0, 0.0)
+        local_use = r.served - q_in
+        if n_in + (local_use > tol * max(1.0, r.quantity)) > 1:
+            bad.append(f"demand at {r.site_id} for {r.product} served by more than one source")
+        if local_use < -tol * max(1.0, r.quantity):
+            bad.append(f"inbound {r.product} at single-sourced {r.site_id} exceeds its demand")
     return bad
 
 

@@ -100,7 +100,8 @@ def test_infeasible_exit_code_and_message(tmp_path):
 
 
 def test_time_limit_exit_code(tmp_path):
-    pkg = write_package(tmp_path / "pkg", random_cflp(50, 200, seed=3))
+    # 100 x 400: 50 x 200 single-sourced proves optimal in ~12 s since issue 17
+    pkg = write_package(tmp_path / "pkg", random_cflp(100, 400, seed=3))
     sc = scenario_file(tmp_path, pkg, "[constraints]\nsingle_sourcing = true\n")
     r = hubopt_cli(
         "solve", str(sc), "--out", str(tmp_path / "res"), "--time-limit", "6", "--gap", "0"

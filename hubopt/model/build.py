@@ -199,7 +199,7 @@ def build_model(
         ranges, warnings = conditioning(asm, arrays)
     stats = {
         "variables": asm.n,
-        "binaries": len(t.options) + len(t.assign),
+        "binaries": len(t.options) + len(t.assign) + b.size("assign_local"),
         "lanes": len(lanes),
         "rows": rows,
         "families": applied,

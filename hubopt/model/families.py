@@ -26,6 +26,8 @@ import pandas as pd
 
 from hubopt.inputs.scenario import Scenario
 from hubopt.model.rows import RowBuilder
+from hubopt.model.sourcing import add_local_source, colocated_link_ok
+from hubopt.model.sourcing import settings as sourcing
 from hubopt.model.tables import Tables
 
 __all__ = [
@@ -357,6 +359,8 @@ def add_link(ctx: Context) -> None:
     # (an explicit lanes.csv may forward p through a site that does not make it)
     made_only = ~np.isin(lane_out, supplied) & ~np.isin(lane_out, lane_in)
     ok = made_only & ~np.isin(lane_in, nonsink) & np.isin(lane_in, dem_key)
+    if "textbook" in t.demand and sourcing.link_colocated:  # textbook single sourcing
+        ok |= colocated_link_ok(t, lane_in, lane_out, supplied, dem_key)
     lane_idx = np.flatnonzero(ok)
     if len(lane_idx) == 0:
         return
@@ -395,11 +399,14 @@ def add_single_sourcing(ctx: Context) -> None:
     :math:`M_{dl} = D_d` (the strong form) when the site is a pure sink for the product,
     else the product's total availability (supply + largest sizes), which bounds any
     lane's flow in an optimal solution. Units: units per year.
+    At a must-serve ``textbook`` row (:func:`hubopt.model.tables.make_tables`) the link
+    is the equality :math:`ship_l = D_d\,assign_{dl}` (valid: its one source carries all
+    of it); the local source is :func:`hubopt.model.sourcing.add_local_source`.
     """
     b, t = ctx.b, ctx.t
     assign = t.assign
     if assign.empty:
-        return
+        return add_local_source(ctx)
     nd = len(t.demand)
     row = assign["d"].to_numpy()
     col = b.col("assign", assign.index.to_numpy())
@@ -409,10 +416,14 @@ def add_single_sourcing(ctx: Context) -> None:
     row = np.concatenate([np.arange(na), np.arange(na)])
     col = np.concatenate([b.col("ship", assign["lane"].to_numpy()), col])
     coef = np.concatenate([np.ones(na), -assign["big_m"].to_numpy(float)])
+    dem = t.demand
+    eq = (dem["exact"] & dem.get("textbook", False)).to_numpy(bool)[assign["d"].to_numpy()]
+    lower = np.where(eq & sourcing.equal_linking, 0.0, -np.inf)
     b.add_rows(
-        "assign_link", row, col, coef, np.full(na, -np.inf), np.zeros(na),
+        "assign_link", row, col, coef, lower, np.zeros(na),
         source="demand.quantity / supply.capacity + candidates.capacity (big-M)",
     )  # fmt: skip
+    add_local_source(ctx)
 
 
 @family(applies=lambda sc: sc.max_emissions_t is not None, stat="scenario")

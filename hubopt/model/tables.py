@@ -211,7 +211,11 @@ def _assign_table(
     """One row per (demand row, inbound lane) with its derived big-M.
 
     Also sets ``dem["exact"]``: whether the demand row must be served by exactly one
-    lane (no unmet penalty, no local supply or production of the product).
+    source (no unmet penalty, and no local supply or production of the product unless
+    the row is ``textbook``); ``dem["textbook"]``: the row is served by exactly one
+    source, the local plant/supply or one inbound lane, whose flow serves only this row
+    (big-M = demand); ``dem["local"]``: a textbook row with a local source, which gets
+    an ``assign_local`` column (see :func:`hubopt.model.families.add_single_sourcing`).
     """
     a = dem.reset_index(names="d")[["d", "site_id", "product", "quantity"]].merge(
         lanes.reset_index(names="lane")[["lane", "destination", "product"]],
@@ -231,7 +235,20 @@ def _assign_table(
     nonsink = pd.MultiIndex.from_frame(pd.concat([consumes, forwards]))
     key = pd.MultiIndex.from_frame(a[["site_id", "product"]])
     sink = ~key.isin(nonsink)
-    a["big_m"] = np.where(sink, a["quantity"], avail.reindex(a["product"]).fillna(0.0).to_numpy())
     dkey = pd.MultiIndex.from_frame(dem[["site_id", "product"]])
-    dem["exact"] = (dem["unmet_penalty"].isna() & ~dkey.isin(local)).to_numpy()
+    # Textbook single sourcing (issue 11 item 7): a demand row whose site does not consume
+    # the product, is the only demand row of its (site, product) and does not merely
+    # forward it (outbound lanes without any local source) is served by exactly one
+    # source, the local plant/supply or one inbound lane; inbound flow serves only it.
+    consumed = pd.MultiIndex.from_frame(consumes.set_axis(["site_id", "product"], axis=1))
+    fwd = pd.MultiIndex.from_frame(forwards.set_axis(["site_id", "product"], axis=1))
+    is_local = dkey.isin(local)
+    textbook = ~dkey.isin(consumed) & ~dkey.duplicated(keep=False) & (~dkey.isin(fwd) | is_local)
+    dem["textbook"] = textbook
+    dem["local"] = textbook & is_local
+    tb_key = key.isin(dkey[textbook])
+    a["big_m"] = np.where(
+        sink | tb_key, a["quantity"], avail.reindex(a["product"]).fillna(0.0).to_numpy()
+    )
+    dem["exact"] = (dem["unmet_penalty"].isna() & (~is_local | textbook)).to_numpy()
     return a[_ASSIGN_COLUMNS]

@@ -166,7 +166,9 @@ class _Solver:
         self.hub = build_model(data, self.lanes, scenario)
         self.timings["build"] = self.hub.stats["build_seconds"]
 
-    def solve(self, *, minimise: str, cap: float | None) -> tuple[Scenario, SolveResult]:
+    def solve(
+        self, *, minimise: str, cap: float | None, start: Plan | None = None
+    ) -> tuple[Scenario, SolveResult]:
         sc = self.scenario
         extra: dict = {}
         if cap is not None:
@@ -179,7 +181,7 @@ class _Solver:
         if extra != self.extra:
             self.hub = build_model(self.data, self.lanes, self.scenario, extra=extra)
             self.extra = extra
-        result = solve_model(self.hub, sc.solver)
+        result = solve_model(self.hub, sc.solver, start=start)
         if result.termination is Termination.INTERRUPTED:
             raise KeyboardInterrupt
         return sc, result
@@ -263,7 +265,8 @@ def _solve_points(
                 todo = []  # the cheapest plan is also the cleanest
             for i, (kind, cap) in enumerate(todo):
                 say(f"solve {i + 3}/{len(todo) + 2}: cheapest plan with CO2 ≤ {cap:,.0f} t CO2/yr")
-                out = solver.outcome(*solver.solve(minimise="cost", cap=cap))
+                start = _warm_start(cap, known)
+                out = solver.outcome(*solver.solve(minimise="cost", cap=cap, start=start))
                 out = _best_known(out, cap, known)
                 if out.plan is not None:
                     known.append((f"the CO2 cap {cap:,.0f} t CO2/yr", out.plan))
@@ -271,6 +274,12 @@ def _solve_points(
             cheapest = _best_known(cheapest, None, known)
     runs.append(("min_cost", None, cheapest))
     return runs, info
+
+
+def _warm_start(cap: float, known: list[tuple[str, Plan]]) -> Plan | None:
+    """Return the cheapest plan found so far within ``cap`` (a start for HiGHS), if any."""
+    ok = [p for _w, p in known if p.summary["emissions_t"] <= cap * (1.0 + CAP_REL_TOL)]
+    return min(ok, key=lambda p: p.summary["total_cost"]) if ok else None
 
 
 def _best_known(out: RunOutcome, cap: float | None, known: list[tuple[str, Plan]]) -> RunOutcome:
