@@ -50,6 +50,9 @@ class HubData:
     lanes : DataFrame or None
         The explicit lane table, or ``None`` when ``lanes.csv`` is absent (lanes are
         then generated, see :func:`hubopt.lanes.build_lanes`).
+    byproducts : DataFrame or None
+        Co-products (``byproducts.csv``: technology, product, quantity per unit of the
+        technology's output), or ``None`` when absent.
     path : Path or None
         Folder the package was read from (``None`` for :meth:`from_tables`).
     warnings : tuple of Issue
@@ -68,6 +71,7 @@ class HubData:
     candidates: pd.DataFrame
     modes: pd.DataFrame
     lanes: pd.DataFrame | None = None
+    byproducts: pd.DataFrame | None = None
     path: Path | None = None
     warnings: tuple[Issue, ...] = field(default=())
     meta: dict = field(default_factory=lambda: {"money_unit": DEFAULT_MONEY_UNIT})
@@ -90,6 +94,7 @@ class HubData:
         recipes: pd.DataFrame | None = None,
         candidates: pd.DataFrame | None = None,
         lanes: pd.DataFrame | None = None,
+        byproducts: pd.DataFrame | None = None,
         meta: dict | None = None,
         strict: bool = True,
     ) -> HubData:
@@ -107,6 +112,8 @@ class HubData:
             As the files of the same name; omitted = no rows.
         lanes : DataFrame, optional
             The explicit lane table; omitted = lanes are generated.
+        byproducts : DataFrame, optional
+            As ``byproducts.csv``; omitted = no co-products.
         meta : dict, optional
             As ``package.toml`` (e.g. ``{"money_unit": "M$"}``); default money unit k$.
         strict : bool, default True
@@ -125,7 +132,7 @@ class HubData:
         """
         frames = dict(sites=sites, products=products, supply=supply, demand=demand,
                       technologies=technologies, recipes=recipes, candidates=candidates,
-                      modes=modes, lanes=lanes)  # fmt: skip
+                      modes=modes, lanes=lanes, byproducts=byproducts)  # fmt: skip
         tables, issues, labels = tables_from_frames(frames)
         info = meta_from_dict(dict(meta or {}), issues, "meta")
         if any(t is None for n, t in tables.items() if not FILES[n].optional):

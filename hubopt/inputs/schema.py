@@ -117,7 +117,13 @@ FILES: dict[str, FileSpec] = {
     ),
     "products": FileSpec(
         "products",
-        (Column("product", "id"), Column("unit", "text"), _positive("tonnes_per_unit")),
+        (
+            Column("product", "id"),
+            Column("unit", "text"),
+            _positive("tonnes_per_unit"),
+            # issue #11: money per unit disposed; blank = may not be disposed; < 0 = sale value
+            Column("disposal_cost", "float", required=False, default=None, minimum=-MAGNITUDE),
+        ),
         key=("product",),
     ),
     "supply": FileSpec(
@@ -128,6 +134,7 @@ FILES: dict[str, FileSpec] = {
             _nonneg("capacity"),
             _nonneg("unit_cost"),
             _nonneg("kg_co2_per_unit", required=False, default=0.0),
+            _nonneg("min_quantity", required=False, default=0.0),  # issue #11: must-take
         ),
         key=("site_id", "product"),
         may_be_empty=True,
@@ -170,6 +177,9 @@ FILES: dict[str, FileSpec] = {
             _nonneg("capex", required=False, default=0.0),
             _nonneg("jobs", required=False, default=0.0),
             Column("status", "enum", required=False, default="candidate", choices=STATUSES),
+            # issue #11: share of the open size's capacity that must be produced
+            Column("min_utilisation", "float", required=False, default=0.0, minimum=0.0,
+                   maximum=1.0),  # fmt: skip
         ),
         key=("site_id", "technology", "size"),
         may_be_empty=True,
@@ -194,8 +204,17 @@ FILES: dict[str, FileSpec] = {
             _nonneg("distance_km", required=False),
             _nonneg("cost_per_unit", required=False),
             _nonneg("kg_co2_per_unit", required=False),
+            _nonneg("capacity", required=False),  # issue #11: units/yr on the lane
         ),
         key=("origin", "destination", "mode", "product"),
+        optional=True,
+        may_be_empty=True,
+    ),
+    # issue #11: co-products, units of `product` per unit of the technology's main output
+    "byproducts": FileSpec(
+        "byproducts",
+        (Column("technology", "id"), Column("product", "id"), _positive("quantity")),
+        key=("technology", "product"),
         optional=True,
         may_be_empty=True,
     ),

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import numpy as np
 
+import hubopt.model.families_network  # noqa: F401 - registered before the elastic families
 from hubopt.inputs.fields import relaxable_fields
 from hubopt.model.families import Context, family
 

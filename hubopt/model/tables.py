@@ -18,7 +18,7 @@ import pandas as pd
 from hubopt.inputs.load import HubData
 from hubopt.inputs.scenario import Scenario
 
-__all__ = ["Keys", "Tables", "make_tables"]
+__all__ = ["Keys", "Tables", "byproduct_rows", "make_tables"]
 
 _ASSIGN_COLUMNS = ["d", "lane", "site_id", "product", "big_m"]
 
@@ -224,3 +224,19 @@ def _assign_table(
     dkey = pd.MultiIndex.from_frame(dem[["site_id", "product"]])
     dem["exact"] = (dem["unmet_penalty"].isna() & ~dkey.isin(local)).to_numpy()
     return a[_ASSIGN_COLUMNS]
+
+
+def byproduct_rows(data: HubData, table: pd.DataFrame) -> pd.DataFrame:
+    """Co-products (issue #11) of each row of ``table`` (``site_id``, ``technology``).
+
+    Returns ``idx`` (row of ``table``), ``site_id``, ``product`` and ``quantity`` (units
+    of the by-product per unit of the technology's main output); empty without
+    ``byproducts.csv``.
+    """
+    cols = ["idx", "site_id", "product", "quantity"]
+    byp = data.byproducts
+    if byp is None or byp.empty or table.empty:
+        return pd.DataFrame({c: pd.Series(dtype=float if c == "quantity" else object)
+                             for c in cols}).astype({"idx": np.int64})  # fmt: skip
+    rows = table[["site_id", "technology"]].reset_index(drop=True).reset_index(names="idx")
+    return rows.merge(byp, on="technology")[cols]
