@@ -97,7 +97,11 @@ def test_vary_none_unsets_and_values_parse_as_toml(tmp_path):
 def test_relaxation_comes_from_the_table():
     names = {f.relax.constraint for f in relaxable_fields()}
     assert names == {
-        "max_emissions", "max_hubs", "min_energy_community_hubs", "min_new_hubs", "max_new_hubs"
+        "max_emissions",
+        "max_hubs",
+        "min_energy_community_hubs",
+        "min_new_hubs",
+        "max_new_hubs",
     }
 
 

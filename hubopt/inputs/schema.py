@@ -178,8 +178,9 @@ FILES: dict[str, FileSpec] = {
             _nonneg("jobs", required=False, default=0.0),
             Column("status", "enum", required=False, default="candidate", choices=STATUSES),
             # issue #11: share of the open size's capacity that must be produced
-            Column("min_utilisation", "float", required=False, default=0.0, minimum=0.0,
-                   maximum=1.0),  # fmt: skip
+            Column(
+                "min_utilisation", "float", required=False, default=0.0, minimum=0.0, maximum=1.0
+            ),  # fmt: skip
         ),
         key=("site_id", "technology", "size"),
         may_be_empty=True,

@@ -19,7 +19,7 @@ Tables = dict[str, pd.DataFrame | None]
 
 
 def check_byproducts(tables: Tables) -> list[Issue]:
-    """Every by-product row names a known technology and product, not its own output."""
+    """Check that by-product rows name known technologies and products, not own outputs."""
     byp = tables.get("byproducts")
     if byp is None or byp.empty:
         return []
@@ -31,8 +31,7 @@ def check_byproducts(tables: Tables) -> list[Issue]:
         t, p = str(r["technology"]), str(r["product"])
         if t not in output:
             msg = (
-                f"technology '{t}' is not in technologies.csv; add it there or correct the "
-                "spelling"
+                f"technology '{t}' is not in technologies.csv; add it there or correct the spelling"
             )
             out.append(Issue("check_byproducts", msg, "byproducts.csv", int(line), "technology"))
         elif output[t] == p:
@@ -48,7 +47,7 @@ def check_byproducts(tables: Tables) -> list[Issue]:
 
 
 def check_min_quantity(tables: Tables) -> list[Issue]:
-    """A must-take quantity (``supply.min_quantity``) is at most the row's capacity."""
+    """Check that a must-take quantity (``supply.min_quantity``) is at most the capacity."""
     sup = tables.get("supply")
     if sup is None or sup.empty or "min_quantity" not in sup:
         return []

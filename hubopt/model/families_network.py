@@ -1,5 +1,6 @@
-r"""Network-semantics families (issue #11): disposal, must-take supply, minimum
-utilisation, lane capacities and new-hub counts.
+r"""Network-semantics families (issue #11): disposal, must-take, utilisation, lanes, hubs.
+
+Disposal, must-take supply, minimum utilisation, lane capacities and new-hub counts.
 
 Co-products enter the balance itself (:func:`hubopt.model.families.add_balance`, the
 ``byproducts.csv`` term :math:`+\sum_t q_{tp}\,make_j`). Each family here reads optional
