@@ -16,6 +16,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 import pandas as pd
 
+from hubopt.diagnose_network import network_findings
 from hubopt.inputs.fields import relaxable_fields
 from hubopt.inputs.scenario import SolveOptions
 from hubopt.model.build import HubModel, build_model
@@ -110,6 +111,7 @@ def _elastic(hub: HubModel, opts: SolveOptions, physical: bool) -> tuple[pd.Data
     extra = ["elastic_scenario"]
     if physical:
         extra += ["elastic_demand", "elastic_supply", "elastic_capacity"]
+        extra += ["elastic_must_take", "elastic_min_utilisation", "elastic_lane_capacity"]
     fresh = build_model(hub.data, hub.lanes, hub.scenario, extra=dict.fromkeys(extra, {}))
     m = fresh.model
     scen = fresh.labels["elastic_scenario"]
@@ -119,6 +121,7 @@ def _elastic(hub: HubModel, opts: SolveOptions, physical: bool) -> tuple[pd.Data
         return _frame(rows), result
     if physical:
         rows += _physical_findings(m, fresh.labels["elastic_short"], fresh.supply, fresh.production)
+        rows += network_findings(m, fresh.labels)  # issue #11
     words = {f.relax.constraint: f.relax for f in relaxable_fields()}
     for name, (row_ids, bounds) in scen.items():
         relax = words[name]

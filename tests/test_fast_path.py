@@ -15,7 +15,7 @@ import numpy as np
 import pyomo.environ as pyo
 import pytest
 from conftest import REPO, TINY, base_tables, write_package
-from helpers import random_cflp
+from helpers import network_tables, random_cflp
 from pyomo.core.base.var import VarData
 
 import hubopt
@@ -54,6 +54,7 @@ def packages(tmp_path_factory):
         "base": write_package(root / "base", base_tables()),
         "cflp": write_package(root / "cflp", random_cflp(8, 30, seed=2)),
         "us_battery": REPO / "data" / "us_battery",
+        "network": write_package(root / "network", network_tables()),
     }
 
 
@@ -64,6 +65,7 @@ CASES = [
     ("base", {"single_sourcing": True}),
     ("cflp", {"max_hubs": 4}),
     ("us_battery", {"carbon_price": 50.0, "max_hubs": 40, "min_energy_community_hubs": 2}),
+    ("network", {"min_new_hubs": 1, "max_new_hubs": {"plant": 2}}),  # issue #11
 ]
 
 

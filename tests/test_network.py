@@ -177,3 +177,62 @@ def test_min_new_hubs_above_max_is_an_error():
         hubopt.Scenario(name="x", min_new_hubs=3, max_new_hubs=2)
     with pytest.raises(hubopt.HubDataError, match="for plant"):
         hubopt.Scenario(name="x", min_new_hubs={"plant": 3}, max_new_hubs=2)
+
+
+# --------------------------------------------------------------------------- 8 diagnose
+
+
+def test_diagnose_max_new_hubs(solve):
+    out = solve(base_tables(), max_new_hubs={"plant": 0})
+    f = out.diagnosis.findings
+    assert list(f["where"]) == ["max_new_hubs[plant]"]
+    assert f.loc[0, "needed"] == pytest.approx(1.0)
+    assert "max_new_hubs [plant] = 0 cannot hold" in out.diagnosis.messages()[0]
+
+
+def test_diagnose_min_new_hubs(solve):
+    out = solve(base_tables(), min_new_hubs=2, max_hubs=1)
+    assert not out.result.has_solution
+    assert {"min_new_hubs[all]", "max_hubs"} & set(out.diagnosis.findings["where"])
+
+
+def test_diagnose_must_take(solve):
+    """15 must be bought at C1 but only 10 are demanded and nothing may be disposed."""
+    t = base_tables()
+    t["supply"] = pd.DataFrame(
+        {"site_id": ["C1"], "product": ["good"], "capacity": [20.0], "unit_cost": [5.0],
+         "min_quantity": [15.0]}
+    )  # fmt: skip
+    out = solve(t)
+    f = out.diagnosis.findings
+    assert list(f["kind"]) == ["must_take"]
+    assert f.loc[0, "shortfall"] == pytest.approx(10.0)  # only 5 find a use (C1's demand)
+    assert "must-take supply of 'good' at C1" in f.loc[0, "message"]
+
+
+def test_diagnose_min_utilisation(solve):
+    t = base_tables()
+    t["candidates"]["capacity"] = [20.0, 20.0]
+    t["candidates"]["min_utilisation"] = [0.75, 0.75]
+    out = solve(t)
+    f = out.diagnosis.findings
+    assert list(f["kind"]) == ["min_utilisation"]
+    assert f.loc[0, "shortfall"] == pytest.approx(5.0)
+
+
+def test_elastic_lane_capacity_names_the_lane():
+    """Lanes F1→C1 and F1→C2 carry at most 4; F2 is forbidden: each lane is 1 short."""
+    from hubopt.diagnose_network import network_findings
+
+    t = base_tables()
+    t["candidates"]["status"] = ["candidate", "forbidden"]
+    t["lanes"]["capacity"] = [4.0, 4.0, None, None]
+    data = hubopt.HubData.from_tables(**t)
+    sc = hubopt.Scenario(name="x", data=data)
+    hub = hubopt.build_model(data, hubopt.build_lanes(data), sc,
+                             extra={"elastic_lane_capacity": {}})  # fmt: skip
+    res = hubopt.solve_model(hub, hubopt.SolveOptions(mip_rel_gap=0.0))
+    assert res.objective == pytest.approx(0.5)  # 1/4 + 1/4
+    found = network_findings(hub.model, hub.labels)
+    assert sorted(r["where"] for r in found) == ["F1 → C1 (road) / good", "F1 → C2 (road) / good"]
+    assert "capacity is 4" in found[0]["message"]
