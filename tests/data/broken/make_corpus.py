@@ -458,6 +458,78 @@ CASES: dict[str, tuple] = {
         "solver.time_limit_s",
         "nan is not valid",
     ),
+    # issue #11: network semantics
+    "byproduct_own_output": (
+        lambda p: write(p, "byproducts.csv", "technology,product,quantity\ncellmaking,cells,0.1\n"),
+        "check_byproducts",
+        "byproducts.csv",
+        2,
+        "product",
+        "is the main output of technology 'cellmaking'",
+    ),
+    "byproduct_unknown_technology": (
+        lambda p: write(p, "byproducts.csv", "technology,product,quantity\ncellmaker,ore,0.1\n"),
+        "check_byproducts",
+        "byproducts.csv",
+        2,
+        "technology",
+        "technology 'cellmaker' is not in technologies.csv",
+    ),
+    "byproduct_unknown_product": (
+        lambda p: write(p, "byproducts.csv", "technology,product,quantity\ncellmaking,slag,0.1\n"),
+        "check_byproducts",
+        "byproducts.csv",
+        2,
+        "product",
+        "product 'slag' is not in products.csv",
+    ),
+    "negative_min_quantity": (
+        lambda p: edit(
+            p,
+            "supply",
+            "kg_co2_per_unit\nM1,ore,1000,2,5",
+            "kg_co2_per_unit,min_quantity\nM1,ore,1000,2,5,-1",
+        ),
+        "check_range",
+        "supply.csv",
+        2,
+        "min_quantity",
+        "must be at least 0",
+    ),
+    "min_quantity_above_capacity": (
+        lambda p: edit(
+            p,
+            "supply",
+            "kg_co2_per_unit\nM1,ore,1000,2,5",
+            "kg_co2_per_unit,min_quantity\nM1,ore,1000,2,5,1500",
+        ),
+        "check_min_quantity",
+        "supply.csv",
+        2,
+        "min_quantity",
+        "min_quantity 1500 exceeds capacity 1000",
+    ),
+    "share_above_one": (
+        lambda p: edit(
+            p,
+            "candidates",
+            "jobs\nH1,cellmaking,small,150,100,1000,50",
+            "jobs,min_utilisation\nH1,cellmaking,small,150,100,1000,50,1.5",
+        ),
+        "check_range",
+        "candidates.csv",
+        2,
+        "min_utilisation",
+        "must be at most 1",
+    ),
+    "toml_min_hubs_above_max": (
+        scenario("[constraints]\nmin_new_hubs = 3\nmax_new_hubs = 2\n"),
+        "check_toml_hub_counts",
+        "scenario.toml",
+        None,
+        "constraints.min_new_hubs",
+        "min_new_hubs = 3 exceeds max_new_hubs = 2",
+    ),
 }
 
 
