@@ -236,3 +236,28 @@ def test_elastic_lane_capacity_names_the_lane():
     found = network_findings(hub.model, hub.labels)
     assert sorted(r["where"] for r in found) == ["F1 → C1 (road) / good", "F1 → C2 (road) / good"]
     assert "capacity is 4" in found[0]["message"]
+
+
+def test_hub_count_tables_in_a_scenario_file(tmp_path):
+    """`[constraints.max_new_hubs]` sub-tables parse, round-trip, and an empty one is no limit."""
+    from conftest import write_package
+
+    from hubopt.inputs.fields import scenario_toml
+
+    pkg = write_package(tmp_path / "pkg", base_tables())
+    p = tmp_path / "s.toml"
+    p.write_text(
+        f'name = "s"\ndata = "{pkg}"\n[constraints]\nmin_new_hubs = 1\n'
+        "[constraints.max_new_hubs]\nplant = 1\n",
+        encoding="utf-8",
+    )
+    sc = hubopt.load_scenario(p)
+    assert sc.max_new_hubs == {"plant": 1} and sc.min_new_hubs == 1
+    p.write_text(scenario_toml(sc), encoding="utf-8")
+    assert hubopt.load_scenario(p).max_new_hubs == {"plant": 1}
+    out = hubopt.run(sc.with_options(max_new_hubs={}), hubopt.SolveOptions(mip_rel_gap=0.0))
+    assert out.result.objective == pytest.approx(40.0)
+    bad = tmp_path / "bad.toml"
+    bad.write_text(f'name = "s"\ndata = "{pkg}"\n[constraints]\nmax_new_hubs = {{plant = -1}}\n')
+    with pytest.raises(hubopt.HubDataError, match="constraints.max_new_hubs"):
+        hubopt.load_scenario(bad)

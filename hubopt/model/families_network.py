@@ -145,6 +145,8 @@ def new_hub_scopes(ctx: Context, key: str) -> list[tuple[str, np.ndarray, int]]:
 
 def _hub_rows(ctx: Context, key: str, sign: int) -> None:
     scopes = new_hub_scopes(ctx, key)
+    if not scopes:  # an empty table: no limit
+        return
     row = np.concatenate([np.full(len(k), i) for i, (_s, k, _n) in enumerate(scopes)])
     k = np.concatenate([k for _s, k, _n in scopes])
     bound = np.array([float(n) for _s, _k, n in scopes])
