@@ -3,8 +3,10 @@
 When no plan meets every constraint, :func:`diagnose` rebuilds the model with the
 elastic families of :mod:`hubopt.model.elastic` (so the re-solve takes the array
 hand-off like any other) and lets each hard limit bend, at a price: firm demand may go
-short, supply and production capacity may be exceeded, and the scenario constraints (CO2
-cap, hub limits) may be violated.
+short, supply and production capacity may be exceeded, must-take supply may be left
+unbought, minimum utilisation missed and lane capacities exceeded
+(:mod:`hubopt.diagnose_network`), and the scenario constraints (CO2 cap, hub limits,
+new-hub counts) may be violated.
 Minimising the total *relative* violation finds the smallest set of changes that would
 make the scenario feasible, and each non-zero slack becomes one plain-language finding.
 """

@@ -261,3 +261,14 @@ def test_hub_count_tables_in_a_scenario_file(tmp_path):
     bad.write_text(f'name = "s"\ndata = "{pkg}"\n[constraints]\nmax_new_hubs = {{plant = -1}}\n')
     with pytest.raises(hubopt.HubDataError, match="constraints.max_new_hubs"):
         hubopt.load_scenario(bad)
+
+
+def test_sweep_varies_hub_counts():
+    from conftest import TINY
+
+    from hubopt.studies.grid import parse_vary, sweep_points
+
+    base = hubopt.Scenario(name="b", data_dir=TINY)
+    pts = sweep_points(base, parse_vary(["max_new_hubs=1,{cellmaking=2}"], base))
+    assert [p["name"] for p in pts] == ["b__max_new_hubs=1", "b__max_new_hubs=cellmaking-2"]
+    assert pts[1]["scenario"].max_new_hubs == {"cellmaking": 2}

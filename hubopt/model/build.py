@@ -22,6 +22,7 @@ Variables (units per year):
 ``ship[l]``        ≥ 0                      units carried on lane *l*
 ``unmet[d]``       0 ≤ unmet ≤ quantity     demand left unserved (d ∈ Dᵘ only)
 ``assign[a]``      binary                   single sourcing: lane serves demand row
+``dispose[i]``     ≥ 0                      disposed/sold where ``disposal_cost`` set
 =================  =======================  =====================================
 
 Objective (money per year)
