@@ -272,3 +272,23 @@ def test_sweep_varies_hub_counts():
     pts = sweep_points(base, parse_vary(["max_new_hubs=1,{cellmaking=2}"], base))
     assert [p["name"] for p in pts] == ["b__max_new_hubs=1", "b__max_new_hubs=cellmaking-2"]
     assert pts[1]["scenario"].max_new_hubs == {"cellmaking": 2}
+
+
+def test_byproduct_demand_with_single_sourcing(solve):
+    """Single sourcing serves the salt demand through one lane: still 44 (see above)."""
+    t = _salt(base_tables(), 2.0)
+    t["demand"] = pd.concat(
+        [t["demand"], pd.DataFrame({"site_id": ["C1"], "product": ["salt"], "quantity": [3.0]})]
+    )
+    salt = pd.DataFrame(
+        {"origin": ["F1", "F2"], "destination": ["C1", "C1"], "mode": ["road"] * 2,
+         "product": ["salt"] * 2, "cost_per_unit": [0.0, 0.0], "kg_co2_per_unit": [0.0, 0.0]}
+    )  # fmt: skip
+    t["lanes"] = pd.concat([t["lanes"], salt], ignore_index=True)
+    out = solve(t, single_sourcing=True)
+    assert out.result.objective == pytest.approx(44.0)
+    from hubopt.model.tables import make_tables
+
+    tb = make_tables(out.data, out.lanes if hasattr(out, "lanes") else hubopt.build_lanes(out.data),
+                     out.scenario)  # fmt: skip
+    assert tb.availability["salt"] == pytest.approx(10.0)  # 0.5 × (10 + 10)

@@ -191,7 +191,12 @@ def make_tables(data: HubData, lanes: pd.DataFrame, scenario: Scenario) -> Table
 def _availability(data: HubData, prod: pd.DataFrame) -> pd.Series:
     """Upper bound on the units of each product that can exist per year (big-M source)."""
     a = data.supply.groupby("product")["capacity"].sum()
-    return a.add(prod.groupby("output")["max_capacity"].sum(), fill_value=0.0)
+    a = a.add(prod.groupby("output")["max_capacity"].sum(), fill_value=0.0)
+    co = byproduct_rows(data, prod)  # issue #11: co-products count too (a valid big-M)
+    if len(co):
+        made = co["quantity"].to_numpy(float) * prod["max_capacity"].to_numpy(float)[co["idx"]]
+        a = a.add(pd.Series(made).groupby(co["product"].to_numpy()).sum(), fill_value=0.0)
+    return a
 
 
 def _assign_table(
