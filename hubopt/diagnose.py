@@ -3,8 +3,10 @@
 When no plan meets every constraint, :func:`diagnose` rebuilds the model with the
 elastic families of :mod:`hubopt.model.elastic` (so the re-solve takes the array
 hand-off like any other) and lets each hard limit bend, at a price: firm demand may go
-short, supply and production capacity may be exceeded, and the scenario constraints (CO2
-cap, hub limits) may be violated.
+short, supply and production capacity may be exceeded, must-take supply may be left
+unbought, minimum utilisation missed and lane capacities exceeded
+(:mod:`hubopt.diagnose_network`), and the scenario constraints (CO2 cap, hub limits,
+new-hub counts) may be violated.
 Minimising the total *relative* violation finds the smallest set of changes that would
 make the scenario feasible, and each non-zero slack becomes one plain-language finding.
 """
@@ -16,6 +18,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 import pandas as pd
 
+from hubopt.diagnose_network import network_findings
 from hubopt.inputs.fields import relaxable_fields
 from hubopt.inputs.scenario import SolveOptions
 from hubopt.model.build import HubModel, build_model
@@ -110,6 +113,7 @@ def _elastic(hub: HubModel, opts: SolveOptions, physical: bool) -> tuple[pd.Data
     extra = ["elastic_scenario"]
     if physical:
         extra += ["elastic_demand", "elastic_supply", "elastic_capacity"]
+        extra += ["elastic_must_take", "elastic_min_utilisation", "elastic_lane_capacity"]
     fresh = build_model(hub.data, hub.lanes, hub.scenario, extra=dict.fromkeys(extra, {}))
     m = fresh.model
     scen = fresh.labels["elastic_scenario"]
@@ -119,6 +123,7 @@ def _elastic(hub: HubModel, opts: SolveOptions, physical: bool) -> tuple[pd.Data
         return _frame(rows), result
     if physical:
         rows += _physical_findings(m, fresh.labels["elastic_short"], fresh.supply, fresh.production)
+        rows += network_findings(m, fresh.labels)  # issue #11
     words = {f.relax.constraint: f.relax for f in relaxable_fields()}
     for name, (row_ids, bounds) in scen.items():
         relax = words[name]

@@ -42,7 +42,11 @@ def holders_and_users(data: HubData) -> tuple[pd.DataFrame, pd.DataFrame]:
             data.supply[["site_id", "product"]],
             made[["site_id", "output"]].rename(columns={"output": "product"}),
         ]
-    ).drop_duplicates(ignore_index=True)
+    )
+    if data.byproducts is not None and len(data.byproducts):  # issue #11: co-products
+        co = cand.merge(data.byproducts[["technology", "product"]], on="technology")
+        holders = pd.concat([holders, co[["site_id", "product"]]])
+    holders = holders.drop_duplicates(ignore_index=True)
     consumed = cand.merge(data.recipes[["technology", "input"]], on="technology")
     users = pd.concat(
         [

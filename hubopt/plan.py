@@ -49,6 +49,10 @@ class Plan:
         (site, technology) pairs with ``quantity`` made, ``cost``, ``co2_t``.
     demand : DataFrame
         Demand rows with ``served`` and ``unmet``.
+    disposal : DataFrame
+        (site, product) rows that may be disposed (``products.disposal_cost``) with
+        ``quantity`` disposed (units/yr), ``cost`` (money/yr, ≥ 0) and ``revenue``
+        (money/yr, sale value of a negative ``disposal_cost``); issue #11.
     """
 
     scenario: str
@@ -60,6 +64,7 @@ class Plan:
     production: pd.DataFrame
     demand: pd.DataFrame
     meta: dict = field(default_factory=dict)
+    disposal: pd.DataFrame = field(default_factory=lambda: _disposal_frame(None, None))
 
 
 def _clean(x: np.ndarray) -> np.ndarray:
@@ -132,11 +137,29 @@ def extract_plan(hub: HubModel) -> Plan:
     demand["served"] = demand["quantity"] - unmet
     demand["penalty_cost"] = unmet * demand["unmet_penalty"].fillna(0.0)
 
-    summary = _summary(hub, hubs, flows, purchases, production, demand)
-    return Plan(sc.name, summary, cand, hubs, flows, purchases, production, demand)
+    rows = hub.labels.get("dispose")
+    n = 0 if rows is None else len(rows)
+    disposal = _disposal_frame(rows, _clean(_values(m.dispose, n)) if n else None)
+    summary = _summary(hub, hubs, flows, purchases, production, demand, disposal)
+    return Plan(
+        sc.name, summary, cand, hubs, flows, purchases, production, demand, disposal=disposal
+    )
 
 
-def _summary(hub, hubs, flows, purchases, production, demand) -> dict:
+def _disposal_frame(rows: pd.DataFrame | None, qty: np.ndarray | None) -> pd.DataFrame:
+    """Disposal table: site_id, product, disposal_cost, quantity, cost, revenue."""
+    cols = ["site_id", "product", "disposal_cost"]
+    if rows is None or qty is None:
+        return pd.DataFrame(columns=[*cols, "quantity", "cost", "revenue"])
+    d = rows[cols].copy().reset_index(drop=True)
+    d["quantity"] = qty
+    delta = d["disposal_cost"].to_numpy(float)
+    d["cost"] = np.where(delta >= 0, qty * delta, 0.0)
+    d["revenue"] = np.where(delta < 0, -qty * delta, 0.0)
+    return d
+
+
+def _summary(hub, hubs, flows, purchases, production, demand, disposal=None) -> dict:
     """Headline figures of a plan (see :attr:`Plan.summary`).
 
     ``hubs_new``, ``capex_new`` and ``jobs_new`` (and their ``_in_energy_communities``
@@ -160,11 +183,14 @@ def _summary(hub, hubs, flows, purchases, production, demand) -> dict:
     }
     econ = econ_summary(hubs, flows, purchases, production)  # issue 15
     credit = sum(econ[k] for k in ECON_NEGATIVE_TERMS)
+    if disposal is not None and len(disposal):  # issue #11: disposal cost, sale revenue
+        costs["disposal_cost"] = float(disposal["cost"].sum())
+        costs["sales_revenue"] = -float(disposal["revenue"].sum())
     ec = hubs["energy_community"].astype(bool)
     status = hubs["status"] if "status" in hubs else pd.Series("candidate", index=hubs.index)
     new = (status != "existing").to_numpy()  # chosen by the model, or required by the data
     tkm = flows.groupby("mode")["tonne_km"].sum()
-    return {
+    out = {
         "scenario": sc.name,
         "total_cost": float(sum(costs.values()) - credit),
         **costs,
@@ -192,3 +218,6 @@ def _summary(hub, hubs, flows, purchases, production, demand) -> dict:
         "tonne_km_by_mode": {str(k): float(v) for k, v in tkm.items()},
         "lanes_used": len(flows),
     }
+    if "sales_revenue" in out:
+        out["sales_revenue"] = -out["sales_revenue"]  # reported as revenue (≥ 0)
+    return out

@@ -14,6 +14,7 @@ from hubopt.inputs.load import HubData
 from hubopt.inputs.scenario import Scenario
 from hubopt.plan import Plan
 from hubopt.testing_econ import econ_violations, granted_incentives, production_terms
+from hubopt.testing_network import balance_terms, check_network, disposal_money
 
 __all__ = ["assert_plan_feasible", "check_plan_feasible", "recompute_total_cost"]
 
@@ -41,7 +42,8 @@ def recompute_total_cost(data: HubData, plan: Plan, scenario: Scenario) -> float
     penalty = float((dem["unmet"] * dem["unmet_penalty"].fillna(0.0)).sum())
     co2_t = (make_co2 + buy_co2 + ship_co2) / 1000.0
     total = fixed + make_cost + buy_cost + ship_cost + penalty + scenario.carbon_price * co2_t
-    return total - incentives - credits
+    # issue #15: incentives and credits reduce it; issue #11: disposal cost − sales revenue
+    return total - incentives - credits + disposal_money(data, plan)
 
 
 def check_plan_feasible(
@@ -130,6 +132,7 @@ def check_plan_feasible(
             {"s": use["site_id"], "p": use["input"], "q": -use["quantity_x"] * use["quantity_y"]}
         )
     )
+    terms += balance_terms(data, plan)  # issue #11: + by-products, − disposal
     net = pd.concat(terms, ignore_index=True).groupby(["s", "p"])["q"]
     scale = net.apply(lambda q: max(1.0, float(np.abs(q).max())))
     resid = net.sum()
@@ -157,6 +160,7 @@ def check_plan_feasible(
                 bad.append(f"demand at {r.site_id} for {r.product} served by more than one lane")
         bad += _textbook_single_source(data, plan, tol)
     bad += econ_violations(data, plan, scenario, tol)  # issue 15: factors, shares, grants
+    bad += check_network(data, plan, scenario, tol)  # issue #11
     # --- objective recomputed from the data's prices
     total = recompute_total_cost(data, plan, scenario)
     if not _close(total, summ["total_cost"], 1e-6):

@@ -103,3 +103,25 @@ def chromium_dom(page: Path, tmp_path: Path) -> str:
     r = subprocess.run(cmd, capture_output=True, text=True, timeout=120)
     assert r.returncode == 0 and "<html" in r.stdout, r.stderr[-2000:]
     return r.stdout
+
+
+def network_tables() -> dict[str, pd.DataFrame]:
+    """``base_tables`` with every issue #11 input: a sold by-product, must-take supply,
+    minimum utilisation and a lane capacity (for the hand-off and diagnose tests)."""
+    from conftest import base_tables
+
+    t = base_tables()
+    t["products"] = pd.DataFrame(
+        {"product": ["good", "salt"], "unit": ["t", "t"], "tonnes_per_unit": [1.0, 1.0],
+         "disposal_cost": [None, -1.0]}
+    )  # fmt: skip
+    t["byproducts"] = pd.DataFrame(
+        {"technology": ["plant"], "product": ["salt"], "quantity": [0.5]}
+    )
+    t["supply"] = pd.DataFrame(
+        {"site_id": ["C1"], "product": ["good"], "capacity": [10.0], "unit_cost": [5.0],
+         "min_quantity": [1.0]}
+    )  # fmt: skip
+    t["candidates"]["min_utilisation"] = [0.2, 0.2]
+    t["lanes"]["capacity"] = [None, 4.0, None, None]
+    return t

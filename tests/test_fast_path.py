@@ -16,7 +16,7 @@ import pandas as pd
 import pyomo.environ as pyo
 import pytest
 from conftest import REPO, TINY, base_tables, write_package
-from helpers import random_cflp
+from helpers import network_tables, random_cflp
 from pyomo.core.base.var import VarData
 
 import hubopt
@@ -56,6 +56,7 @@ def packages(tmp_path_factory):
         "cflp": write_package(root / "cflp", random_cflp(8, 30, seed=2)),
         "us_battery": REPO / "data" / "us_battery",
         "econ": write_package(root / "econ", econ_tables()),
+        "network": write_package(root / "network", network_tables()),
     }
 
 
@@ -81,6 +82,7 @@ CASES = [
     ("cflp", {"max_hubs": 4}),
     ("us_battery", {"carbon_price": 50.0, "max_hubs": 40, "min_energy_community_hubs": 2}),
     ("econ", {"incentive_budget": 3.5, "energy_community_bonus": 0.1, "max_import_share": 0.2}),
+    ("network", {"min_new_hubs": 1, "max_new_hubs": {"plant": 2}}),  # issue #11
 ]
 
 

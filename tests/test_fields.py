@@ -98,6 +98,7 @@ def test_relaxation_comes_from_the_table():
     names = {f.relax.constraint for f in relaxable_fields()}
     assert {"max_emissions", "max_hubs", "min_energy_community_hubs"} <= names
     assert {"incentive_budget", "max_import_share", "max_feoc_share"} <= names  # issue 15
+    assert {"min_new_hubs", "max_new_hubs"} <= names  # issue 11
 
 
 def test_a_new_row_is_parsed_and_checked():

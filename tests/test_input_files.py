@@ -126,7 +126,7 @@ def test_from_tables_matches_the_files(tmp_path):
     disk = hubopt.load_data(write_package(tmp_path / "pkg", tables))
     for name in FILES:
         a, b = mem.table(name), disk.table(name)
-        if a is None and b is None:  # an optional file neither gives (site factors)
+        if a is None and b is None:  # an optional file neither gives
             continue
         pd.testing.assert_frame_equal(
             a.reset_index(drop=True), b.reset_index(drop=True), check_dtype=False

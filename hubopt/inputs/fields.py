@@ -35,7 +35,7 @@ import math
 import os
 import re
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -48,7 +48,9 @@ __all__ = [
     "SECTIONS",
     "Relax",
     "ScenarioField",
+    "check_count_pairs",
     "check_value",
+    "count_for",
     "field_named",
     "manifest_blocks",
     "parse_text",
@@ -105,7 +107,8 @@ class ScenarioField:
         TOML section: ``""`` (top level), ``objective``, ``constraints`` or ``solver``.
         ``solver`` fields live on :class:`~hubopt.inputs.scenario.SolveOptions`.
     type : type
-        ``float``, ``int``, ``bool``, ``str`` or ``Path``.
+        ``float``, ``int``, ``bool``, ``str``, ``Path``, or ``dict`` for "a number, or a
+        table ``{label = number}``" (its numbers are of type ``item``).
     default : object
         Value when the key is absent; ``None`` makes the key optional (unset = no limit).
         ``...`` marks a required key.
@@ -125,6 +128,9 @@ class ScenarioField:
         How diagnose relaxes the constraint the field sets.
     attr : str
         Attribute name on the dataclass when it differs from ``name``.
+    item : type
+        For ``type=dict``: the type of each number (``float`` shares, ``int`` counts),
+        checked against ``minimum`` / ``maximum``.
     """
 
     name: str
@@ -140,6 +146,7 @@ class ScenarioField:
     vary: bool = True
     relax: Relax | None = None
     attr: str = ""
+    item: type = float
 
     @property
     def key(self) -> str:
@@ -179,6 +186,7 @@ class ScenarioField:
 
 _CO2 = "t CO2/yr"
 _SHARE = "a share between 0 and 1, or a table {product = share} of such shares"
+_COUNTS = "a whole number ≥ 0, or a table {technology = whole number ≥ 0}"
 SCENARIO_FIELDS: tuple[ScenarioField, ...] = (
     ScenarioField("name", "", str, ..., "", "Scenario name; results go to results/<name>/.",
                   vary=False),
@@ -200,6 +208,17 @@ SCENARIO_FIELDS: tuple[ScenarioField, ...] = (
                   minimum=0, maximum=1e9,
                   relax=Relax("min_energy_community_hubs", 1, "min_energy_community_hubs",
                               "hubs")),
+    # issue #11: new-hub counts, a number (all technologies) or a table {technology = n}
+    ScenarioField("min_new_hubs", "constraints", dict, None, "options",
+                  "At least this many new options open (status candidate; existing and "
+                  "required do not count): a number, or a table {technology = n}.",
+                  minimum=0, maximum=1e9, expect=_COUNTS, item=int,
+                  relax=Relax("min_new_hubs", 1, "min_new_hubs", "new hubs")),
+    ScenarioField("max_new_hubs", "constraints", dict, None, "options",
+                  "At most this many new options open (status candidate; existing and "
+                  "required do not count): a number, or a table {technology = n}.",
+                  minimum=0, maximum=1e9, expect=_COUNTS, item=int,
+                  relax=Relax("max_new_hubs", -1, "max_new_hubs", "new hubs")),
     ScenarioField("single_sourcing", "constraints", bool, False, "",
                   "Each demand row is served through a single inbound lane."),
     ScenarioField("time_limit_s", "solver", float, None, "s",
@@ -261,9 +280,13 @@ def relaxable_fields() -> tuple[ScenarioField, ...]:
 
 
 def _type_ok(f: ScenarioField, value: Any) -> bool:
-    if f.type is dict:  # a share, or a table {product = share} (issue 15)
+    if f.type is dict:  # a number, or a table {label = number} (shares, counts)
         items = list(value.values()) if isinstance(value, dict) else [value]
-        nums = all(isinstance(v, int | float) and not isinstance(v, bool) for v in items)
+        if any(isinstance(v, bool) for v in items):
+            return False
+        if f.item is int:
+            return all(isinstance(v, int) for v in items)
+        nums = all(isinstance(v, int | float) for v in items)
         low, high = f.minimum or 0.0, f.maximum or 1.0
         return nums and all(math.isfinite(v) and low <= v <= high for v in items)
     if isinstance(value, bool) or f.type is bool:
@@ -293,6 +316,9 @@ def check_value(f: ScenarioField, value: Any, fname: str) -> list[Issue]:
         Empty when the value is acceptable.
     """
     ok = _type_ok(f, value)
+    if ok and f.type is dict:
+        vals = list(value.values()) if isinstance(value, dict) else [value]
+        ok = all(check_value(replace(f, type=f.item), v, fname) == [] for v in vals)
     if ok and f.type in (int, float):
         low = f.minimum is not None and value < f.minimum
         high = f.maximum is not None and (
@@ -320,14 +346,40 @@ def convert(f: ScenarioField, value: Any, base_dir: Path) -> Any:
         return None
     if f.type is dict:
         if isinstance(value, dict):
-            return {str(k): float(v) for k, v in value.items()}
-        return float(value)
+            return {str(k): f.item(v) for k, v in value.items()}
+        return f.item(value)
     if f.type is Path:
         p = Path(value)
         return p if p.is_absolute() else _resolved(base_dir / p)
     if f.type is float:
         return float(value)
+    if isinstance(value, dict):
+        return dict(value)
     return value
+
+
+def count_for(value: int | dict | None) -> dict[str | None, int]:
+    """Return a hub-count key's rows: ``{None: n}`` for a number, the table otherwise."""
+    if value is None:
+        return {}
+    return dict(value) if isinstance(value, dict) else {None: int(value)}
+
+
+def check_count_pairs(values: dict[str, Any], fname: str) -> list[Issue]:
+    """``min_new_hubs`` may not exceed ``max_new_hubs`` (in total or per technology)."""
+    lo, hi = count_for(values.get("min_new_hubs")), count_for(values.get("max_new_hubs"))
+    out = []
+    for key, n in lo.items():
+        cap = hi.get(key, hi.get(None))  # a technology's minimum is also under the total cap
+        if cap is not None and n > cap:
+            what = "" if key is None else f" for {key}"
+            msg = (
+                f"min_new_hubs{what} = {n} exceeds max_new_hubs = {cap}: no plan can open "
+                "at least the minimum and at most the maximum; lower min_new_hubs or raise "
+                "max_new_hubs"
+            )
+            out.append(Issue("check_toml_hub_counts", msg, fname, None, "constraints.min_new_hubs"))
+    return out
 
 
 def _resolved(p: Path) -> Path:

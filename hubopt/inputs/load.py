@@ -53,6 +53,9 @@ class HubData:
     site_factors, technology_factors : DataFrame or None
         The optional site-economics files (``None`` when absent); see
         :mod:`hubopt.inputs.economics`.
+    byproducts : DataFrame or None
+        Co-products (``byproducts.csv``: technology, product, quantity per unit of the
+        technology's output), or ``None`` when absent.
     path : Path or None
         Folder the package was read from (``None`` for :meth:`from_tables`).
     warnings : tuple of Issue
@@ -73,6 +76,7 @@ class HubData:
     lanes: pd.DataFrame | None = None
     site_factors: pd.DataFrame | None = None
     technology_factors: pd.DataFrame | None = None
+    byproducts: pd.DataFrame | None = None
     path: Path | None = None
     warnings: tuple[Issue, ...] = field(default=())
     meta: dict = field(default_factory=lambda: {"money_unit": DEFAULT_MONEY_UNIT})
@@ -97,6 +101,7 @@ class HubData:
         lanes: pd.DataFrame | None = None,
         site_factors: pd.DataFrame | None = None,
         technology_factors: pd.DataFrame | None = None,
+        byproducts: pd.DataFrame | None = None,
         meta: dict | None = None,
         strict: bool = True,
     ) -> HubData:
@@ -116,6 +121,8 @@ class HubData:
             The explicit lane table; omitted = lanes are generated.
         site_factors, technology_factors : DataFrame, optional
             As ``site_factors.csv`` and ``technology_factors.csv`` (site economics).
+        byproducts : DataFrame, optional
+            As ``byproducts.csv``; omitted = no co-products.
         meta : dict, optional
             As ``package.toml`` (e.g. ``{"money_unit": "M$"}``); default money unit k$.
         strict : bool, default True
@@ -134,7 +141,7 @@ class HubData:
         """
         frames = dict(sites=sites, products=products, supply=supply, demand=demand,
                       technologies=technologies, recipes=recipes, candidates=candidates,
-                      modes=modes, lanes=lanes)  # fmt: skip
+                      modes=modes, lanes=lanes, byproducts=byproducts)  # fmt: skip
         frames |= dict(site_factors=site_factors, technology_factors=technology_factors)
         tables, issues, labels = tables_from_frames(frames)
         info = meta_from_dict(dict(meta or {}), issues, "meta")

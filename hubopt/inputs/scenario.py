@@ -15,7 +15,14 @@ from pathlib import Path
 from typing import Any
 
 from hubopt.errors import Issue, raise_if_errors
-from hubopt.inputs.fields import SCENARIO_FIELDS, SECTIONS, ScenarioField, check_value, convert
+from hubopt.inputs.fields import (
+    SCENARIO_FIELDS,
+    SECTIONS,
+    ScenarioField,
+    check_count_pairs,
+    check_value,
+    convert,
+)
 
 __all__ = ["Scenario", "SolveOptions", "load_scenario", "scenario_from_dict"]
 
@@ -69,6 +76,9 @@ def _numbers_checker(rows: list[ScenarioField]) -> Any:
             if f.type is int and isinstance(v, float) and v.is_integer():
                 v = int(v)
             issues += check_value(f, v, "")
+        if any(f.name == "min_new_hubs" for f in rows):  # issue #11: min ≤ max
+            names = ("min_new_hubs", "max_new_hubs")
+            issues += check_count_pairs({n: getattr(self, n) for n in names}, "")
         raise_if_errors(issues)
 
     return __post_init__
@@ -182,6 +192,7 @@ def scenario_from_dict(raw: dict[str, Any], base_dir: Path, fname: str = "") -> 
         if f.required and f not in values:
             msg = f"required key '{f.name}' is missing"
             issues.append(Issue("check_toml_missing", msg, fname, None, f.name))
+    issues += check_count_pairs({f.name: v for f, v in values.items()}, fname)  # issue #11
     raise_if_errors(issues)
     kw = {f.attribute: convert(f, v, base_dir) for f, v in values.items()}
     solver_names = {f.attribute for f in _SOLVER}

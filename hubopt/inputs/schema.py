@@ -117,7 +117,13 @@ FILES: dict[str, FileSpec] = {
     ),
     "products": FileSpec(
         "products",
-        (Column("product", "id"), Column("unit", "text"), _positive("tonnes_per_unit")),
+        (
+            Column("product", "id"),
+            Column("unit", "text"),
+            _positive("tonnes_per_unit"),
+            # issue #11: money per unit disposed; blank = may not be disposed; < 0 = sale value
+            Column("disposal_cost", "float", required=False, default=None, minimum=-MAGNITUDE),
+        ),
         key=("product",),
     ),
     "supply": FileSpec(
@@ -130,6 +136,7 @@ FILES: dict[str, FileSpec] = {
             _nonneg("kg_co2_per_unit", required=False, default=0.0),
             Column("imported", "bool", required=False, default=False),
             Column("feoc", "bool", required=False, default=False),
+            _nonneg("min_quantity", required=False, default=0.0),  # issue #11: must-take
         ),
         key=("site_id", "product"),
         may_be_empty=True,
@@ -176,6 +183,10 @@ FILES: dict[str, FileSpec] = {
             _nonneg("unit_cost", required=False, default=None),
             _nonneg("kg_co2_per_unit", required=False, default=None),
             _nonneg("incentive", required=False, default=0.0),
+            # issue #11: share of the open size's capacity that must be produced
+            Column(
+                "min_utilisation", "float", required=False, default=0.0, minimum=0.0, maximum=1.0
+            ),  # fmt: skip
         ),
         key=("site_id", "technology", "size"),
         may_be_empty=True,
@@ -202,6 +213,7 @@ FILES: dict[str, FileSpec] = {
             _nonneg("distance_km", required=False),
             _nonneg("cost_per_unit", required=False),
             _nonneg("kg_co2_per_unit", required=False),
+            _nonneg("capacity", required=False),  # issue #11: units/yr on the lane
         ),
         key=("origin", "destination", "mode", "product"),
         optional=True,
@@ -225,6 +237,11 @@ FILES: dict[str, FileSpec] = {
         "technology_factors",
         (Column("technology", "id"), Column("factor", "id"), _nonneg("quantity")),
         key=("technology", "factor"),
+    # issue #11: co-products, units of `product` per unit of the technology's main output
+    "byproducts": FileSpec(
+        "byproducts",
+        (Column("technology", "id"), Column("product", "id"), _positive("quantity")),
+        key=("technology", "product"),
         optional=True,
         may_be_empty=True,
     ),

@@ -21,6 +21,7 @@ from hubopt.inputs.consistency import (
 )
 from hubopt.inputs.schema import FILES, MAGNITUDE
 from hubopt.inputs.validate_econ import ECON_CHECKS
+from hubopt.inputs.validate_network import NETWORK_CHECKS
 
 __all__ = ["CHECKS", "validate_tables"]
 
@@ -165,6 +166,7 @@ def check_recipe_inputs_available(tables: Tables) -> list[Issue]:
     if rec is None or tech is None or rec.empty:
         return []
     sources = _ids(sup, "product") | _ids(tech, "output")
+    sources |= _ids(tables.get("byproducts"), "product")  # issue #11: co-products
     used = set() if cand is None else set(cand.loc[cand["status"] != "forbidden", "technology"])
     bad = ~rec["input"].isin(sources) & rec["technology"].isin(used)
     return [
@@ -227,7 +229,10 @@ def check_demand_coverable(tables: Tables) -> list[Issue]:
         best = c.groupby(["site_id", "technology", "output"])["capacity"].max()
         avail = avail.add(best.groupby("output").sum(), fill_value=0.0)
     out = []
+    byp = _ids(tables.get("byproducts"), "product")  # issue #11: made as co-products too
     for product, need in firm.items():
+        if product in byp:
+            continue
         have = float(avail.get(product, 0.0))
         if need > have * (1 + 1e-9) + 1e-9:
             out.append(
@@ -258,6 +263,7 @@ CHECKS: list[Callable[[Tables], list[Issue]]] = [
     check_recipe_loops,
     check_forced_sizes,
     *ECON_CHECKS,
+    *NETWORK_CHECKS,  # issue #11: by-products, must-take supply
 ]
 
 

@@ -22,6 +22,7 @@ Variables (units per year):
 ``ship[l]``        ≥ 0                      units carried on lane *l*
 ``unmet[d]``       0 ≤ unmet ≤ quantity     demand left unserved (d ∈ Dᵘ only)
 ``assign[a]``      binary                   single sourcing: lane serves demand row
+``dispose[i]``     ≥ 0                      disposed/sold where ``disposal_cost`` set
 =================  =======================  =====================================
 
 Objective (money per year)
@@ -61,6 +62,7 @@ import pyomo.environ as pyo
 
 import hubopt.model.econ_families  # noqa: F401 - registers the site-economics families
 import hubopt.model.elastic  # noqa: F401 - registers the elastic families
+import hubopt.model.families_network  # noqa: F401 - issue #11 (imported by elastic first)
 from hubopt.inputs.load import HubData
 from hubopt.inputs.scenario import Scenario
 from hubopt.model.conditioning import conditioning

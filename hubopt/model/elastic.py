@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import numpy as np
 
+import hubopt.model.families_network  # noqa: F401 - registered before the elastic families
 from hubopt.inputs.fields import relaxable_fields
 from hubopt.model.families import Context, family
 
@@ -140,3 +141,89 @@ def add_elastic_capacity(ctx: Context) -> None:
         objective="elastic",
     )  # fmt: skip
     b.select_objective("elastic")
+
+
+# --------------------------------------------------------------------------- issue #11
+
+
+@family(applies=None)
+def add_elastic_must_take(ctx: Context) -> None:
+    r"""``elastic_must_take``: less than the must-take quantity may be bought.
+
+    The bound :math:`buy_r \ge m_r` (``supply.min_quantity``) becomes the row
+    ``must_take[i]``: :math:`buy_r + short_i \ge m_r`; slack ``elastic_must_take[i]``,
+    weight :math:`1/\max(m_r, 1)`. Labels ``ctx.labels["elastic_must_take"]`` (the
+    supply rows with a must-take quantity; column ``r``).
+    """
+    b, sup = ctx.b, ctx.t.supply
+    m = sup["min_quantity"].fillna(0.0).to_numpy(float) if "min_quantity" in sup else np.zeros(0)
+    r = np.flatnonzero(m > 0)
+    ctx.labels["elastic_must_take"] = sup.iloc[r].reset_index(drop=True).assign(r=r)
+    b.select_objective("elastic")
+    if len(r) == 0:
+        return
+    b.columns["buy"].lower = None
+    n, idx = len(r), np.arange(len(r))
+    b.add_columns("elastic_must_take", n)
+    b.add_rows(
+        "must_take", np.r_[idx, idx], np.r_[b.col("buy", r), b.col("elastic_must_take", idx)],
+        np.ones(2 * n), m[r], np.full(n, np.inf), rhs_source="supply.min_quantity",
+    )  # fmt: skip
+    b.add_cost(
+        "elastic_must_take", "elastic_must_take", idx, 1.0 / np.maximum(m[r], 1.0),
+        objective="elastic",
+    )  # fmt: skip
+
+
+@family(applies=None)
+def add_elastic_min_utilisation(ctx: Context) -> None:
+    r"""``elastic_min_utilisation``: an open size may produce below its minimum share.
+
+    :math:`make_j - \sum u_k cap_k open_k + under_i \ge 0` on every
+    ``min_utilisation`` row; slack ``elastic_min_utilisation[i]``, weight
+    :math:`1/\max(\max_k cap_k, 1)`.
+    """
+    b = ctx.b
+    rows = ctx.labels.get("min_utilisation")
+    b.select_objective("elastic")
+    if rows is None or rows.empty:
+        return
+    n, idx = len(rows), np.arange(len(rows))
+    b.add_columns("elastic_min_utilisation", n)
+    b.add_terms("min_utilisation", idx, b.col("elastic_min_utilisation", idx), 1.0)
+    cap = rows["max_capacity"].to_numpy(float)
+    b.add_cost(
+        "elastic_min_utilisation", "elastic_min_utilisation", idx, 1.0 / np.maximum(cap, 1.0),
+        objective="elastic",
+    )  # fmt: skip
+
+
+@family(applies=None)
+def add_elastic_lane_capacity(ctx: Context) -> None:
+    r"""``elastic_lane_capacity``: a lane may carry more than its capacity.
+
+    The bound :math:`ship_l \le \bar q_l` (``lanes.capacity``) becomes the row
+    ``lane_capacity[i]``: :math:`ship_l - over_i \le \bar q_l`; slack
+    ``elastic_lane_capacity[i]``, weight :math:`1/\max(\bar q_l, 1)`. Labels
+    ``ctx.labels["elastic_lane_capacity"]`` (the capped lanes; column ``lane``).
+    """
+    b, lanes = ctx.b, ctx.t.lanes
+    cap = lanes["capacity"].to_numpy(float) if "capacity" in lanes else np.zeros(0)
+    lane = np.flatnonzero(~np.isnan(cap))
+    ctx.labels["elastic_lane_capacity"] = lanes.iloc[lane].reset_index(drop=True).assign(lane=lane)
+    b.select_objective("elastic")
+    if len(lane) == 0:
+        return
+    b.columns["ship"].upper = None
+    n, idx = len(lane), np.arange(len(lane))
+    b.add_columns("elastic_lane_capacity", n)
+    b.add_rows(
+        "lane_capacity", np.r_[idx, idx],
+        np.r_[b.col("ship", lane), b.col("elastic_lane_capacity", idx)],
+        np.r_[np.ones(n), -np.ones(n)], np.full(n, -np.inf), cap[lane],
+        rhs_source="lanes.capacity",
+    )  # fmt: skip
+    b.add_cost(
+        "elastic_lane_capacity", "elastic_lane_capacity", idx, 1.0 / np.maximum(cap[lane], 1.0),
+        objective="elastic",
+    )  # fmt: skip

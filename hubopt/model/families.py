@@ -28,7 +28,7 @@ from hubopt.inputs.scenario import Scenario
 from hubopt.model.rows import RowBuilder
 from hubopt.model.sourcing import add_local_source, colocated_link_ok
 from hubopt.model.sourcing import settings as sourcing
-from hubopt.model.tables import Tables
+from hubopt.model.tables import Tables, byproduct_rows
 
 __all__ = [
     "ALWAYS",
@@ -275,7 +275,10 @@ def add_balance(ctx: Context) -> None:
 
         buy_{sp} + \sum_{j=(s,t): out(t)=p} make_j + \sum_{l\in in(s,p)} ship_l
         - \sum_{l\in out(s,p)} ship_l - \sum_{j=(s,t)} q_{tp}\,make_j + unmet_{sp}
-        = demand_{sp}
+        + \sum_{j=(s,t)} b_{tp}\,make_j - dispose_{sp} = demand_{sp}
+
+    with :math:`b_{tp}` the by-products of ``byproducts.csv`` and :math:`dispose_{sp}`
+    only where ``products.disposal_cost`` is given (:mod:`hubopt.model.families_network`).
 
     Units: units of *p* per year. There is no free disposal: whatever is bought or made
     is shipped or used. A row that holds no variable but needs a positive right-hand
@@ -302,6 +305,8 @@ def add_balance(ctx: Context) -> None:
         (lane_out, b.col("ship", np.arange(nl)), -1.0),
         (keys.key(un["site_id"], un["product"]), b.col("unmet", np.arange(len(un))), 1.0),
     ]
+    co = byproduct_rows(t.data, prod)  # issue #11: co-products, + b·make at the making site
+    parts.append((keys.key(co.site_id, co["product"]), b.col("make", co.idx), co.quantity))
     term_key = np.concatenate([k for k, _c, _v in parts])
     col = np.concatenate([c for _k, c, _v in parts])
     coef = np.concatenate([np.broadcast_to(v, len(k)) for k, _c, v in parts]).astype(float)
@@ -349,6 +354,8 @@ def add_link(ctx: Context) -> None:
         return
     npr, nsites = keys.n_products, len(keys.sites)
     supplied = keys.key(data.supply["site_id"], data.supply["product"])
+    co = byproduct_rows(data, opts)  # issue #11: a co-product is held without being made
+    supplied = np.concatenate([supplied, keys.key(co["site_id"], co["product"])])
     consumes = opts.merge(data.recipes, on="technology")
     lane_out = keys.o * npr + keys.p  # (origin, product): the origin forwards p
     lane_in = keys.d * npr + keys.p

@@ -19,7 +19,7 @@ from hubopt.inputs.economics import pair_economics
 from hubopt.inputs.load import HubData
 from hubopt.inputs.scenario import Scenario
 
-__all__ = ["Keys", "Tables", "make_tables"]
+__all__ = ["Keys", "Tables", "byproduct_rows", "make_tables"]
 
 _ASSIGN_COLUMNS = ["d", "lane", "site_id", "product", "big_m"]
 
@@ -202,7 +202,12 @@ def make_tables(data: HubData, lanes: pd.DataFrame, scenario: Scenario) -> Table
 def _availability(data: HubData, prod: pd.DataFrame) -> pd.Series:
     """Upper bound on the units of each product that can exist per year (big-M source)."""
     a = data.supply.groupby("product")["capacity"].sum()
-    return a.add(prod.groupby("output")["max_capacity"].sum(), fill_value=0.0)
+    a = a.add(prod.groupby("output")["max_capacity"].sum(), fill_value=0.0)
+    co = byproduct_rows(data, prod)  # issue #11: co-products count too (a valid big-M)
+    if len(co):
+        made = co["quantity"].to_numpy(float) * prod["max_capacity"].to_numpy(float)[co["idx"]]
+        a = a.add(pd.Series(made).groupby(co["product"].to_numpy()).sum(), fill_value=0.0)
+    return a
 
 
 def _assign_table(
@@ -252,3 +257,19 @@ def _assign_table(
     )
     dem["exact"] = (dem["unmet_penalty"].isna() & (~is_local | textbook)).to_numpy()
     return a[_ASSIGN_COLUMNS]
+
+
+def byproduct_rows(data: HubData, table: pd.DataFrame) -> pd.DataFrame:
+    """Co-products (issue #11) of each row of ``table`` (``site_id``, ``technology``).
+
+    Returns ``idx`` (row of ``table``), ``site_id``, ``product`` and ``quantity`` (units
+    of the by-product per unit of the technology's main output); empty without
+    ``byproducts.csv``.
+    """
+    cols = ["idx", "site_id", "product", "quantity"]
+    byp = data.byproducts
+    if byp is None or byp.empty or table.empty:
+        return pd.DataFrame({c: pd.Series(dtype=float if c == "quantity" else object)
+                             for c in cols}).astype({"idx": np.int64})  # fmt: skip
+    rows = table[["site_id", "technology"]].reset_index(drop=True).reset_index(names="idx")
+    return rows.merge(byp, on="technology")[cols]

@@ -118,6 +118,8 @@ SHORT_NAMES: dict[str, str] = {
     "feoc": "feoc",
     "handling_cost_per_unit": "hand_cunit",
     "handling_kg_co2_per_unit": "hand_kgco2",
+    "min_utilisation": "min_util",  # issue #11
+    "min_quantity": "min_qty",  # issue #11
 }
 """Full column name → Shapefile field name (≤ 10 bytes), the same in every layer."""
 
@@ -170,6 +172,12 @@ def _option_fields(opened: bool) -> tuple[Field, ...]:
         Field("fixed_cost", "real", "money/yr", "Annual fixed cost of the option when open"),
         Field("capex", "real", "money", "One-off capital cost of the option"),
         Field("jobs", "real", "jobs", "Jobs the option creates when open"),
+        Field(
+            "min_utilisation",
+            "real",
+            "fraction",
+            "Share of capacity that must be produced when open (candidates.csv; 0 = none)",
+        ),  # fmt: skip
         *_LOCATION,
         Field("candidates_line", "integer", "", "Line of the row in candidates.csv (header = 1)"),
         *_OPTION_ECON,
@@ -227,6 +235,7 @@ LAYER_FIELDS: dict[str, tuple[Field, ...]] = {
         Field("kg_co2_per_unit", "real", "kg CO2/unit", "Upstream CO2 per unit bought"),
         Field("cost", "real", "money/yr", "Purchase cost: bought × unit_cost"),
         Field("co2_t", "real", "t CO2/yr", "Upstream CO2 of what is bought"),
+        Field("min_quantity", "real", "units/yr", "Must-take quantity (supply.csv min_quantity)"),
         *_LOCATION,
         Field("imported", "boolean", "", "Imported supply (supply.csv); 1/0 in Shapefiles"),
         Field("feoc", "boolean", "", "Supply from a foreign entity of concern; 1/0 in Shapefiles"),

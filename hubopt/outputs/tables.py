@@ -228,6 +228,8 @@ def _write_all(folder: Path, outcome: RunOutcome, formats: frozenset[str], crs: 
         "production": plan.production,
         "demand": plan.demand,
     }
+    if len(plan.disposal):  # issue #11: only where some product may be disposed
+        tables["disposal"] = plan.disposal
     for name, df in tables.items() if "csv" in formats else ():
         safe_for_spreadsheet(df).to_csv(folder / f"{name}.csv", index=False, float_format="%.10g")
     if formats - {"csv"}:

@@ -45,6 +45,8 @@ METRICS: dict[str, tuple[str, str]] = {
     "transport_cost": ("transport cost", "{money}/yr"),
     "unmet_penalty_cost": ("penalty for unmet demand", "{money}/yr"),
     "carbon_cost": ("carbon price cost", "{money}/yr"),
+    "disposal_cost": ("disposal cost", "{money}/yr"),
+    "sales_revenue": ("revenue from by-product sales", "{money}/yr"),
     "emissions_t": ("CO2 emissions", "t CO2/yr"),
     "tonne_km_total": ("freight, all modes", "t·km/yr"),
     "hubs_open": ("hubs open (new and existing)", "hubs"),

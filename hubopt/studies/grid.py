@@ -80,6 +80,8 @@ def value_text(value: Any) -> str:
         return str(int(value)) if "e" not in repr(value) else repr(value)
     if isinstance(value, str):
         return Path(value).name or value
+    if isinstance(value, dict):  # a table of hub counts (issue #11): plant-2+cam-1
+        return "+".join(f"{k}-{value_text(v)}" for k, v in value.items())
     return str(value)
 
 
