@@ -237,6 +237,9 @@ FILES: dict[str, FileSpec] = {
         "technology_factors",
         (Column("technology", "id"), Column("factor", "id"), _nonneg("quantity")),
         key=("technology", "factor"),
+        optional=True,
+        may_be_empty=True,
+    ),
     # issue #11: co-products, units of `product` per unit of the technology's main output
     "byproducts": FileSpec(
         "byproducts",

@@ -63,6 +63,7 @@ import pyomo.environ as pyo
 import hubopt.model.econ_families  # noqa: F401 - registers the site-economics families
 import hubopt.model.elastic  # noqa: F401 - registers the elastic families
 import hubopt.model.families_network  # noqa: F401 - issue #11 (imported by elastic first)
+import hubopt.model.families_pareto  # noqa: F401 - pareto's CO2 cap and objective
 from hubopt.inputs.load import HubData
 from hubopt.inputs.scenario import Scenario
 from hubopt.model.conditioning import conditioning

@@ -526,6 +526,7 @@ CASES: dict[str, tuple] = {
         None,
         "policy.energy_community_bonus",
         "expected a number ≥ 0 and at most 1",
+    ),
     # issue #11: network semantics
     "byproduct_own_output": (
         lambda p: write(p, "byproducts.csv", "technology,product,quantity\ncellmaking,cells,0.1\n"),
