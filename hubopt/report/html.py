@@ -20,16 +20,18 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from hubopt.report.figures import frontier_png, plan_map_png
+from hubopt.report.figures import frontier_png
+from hubopt.report.maps import plan_map
+from hubopt.report.overlay import CSS as _OVERLAY_CSS
+from hubopt.report.overlay import TIP_SCRIPT, map_html
 from hubopt.report.text import (
-    co2_text,
     format_delta,
     format_value,
     money_text,
     plan_story,
     plural,
 )
-from hubopt.report.units import metric_label, numeric_metrics
+from hubopt.report.units import co2_scale, metric_label, numeric_metrics
 
 if TYPE_CHECKING:
     from hubopt.studies.compare import Comparison
@@ -89,6 +91,61 @@ def _package_csv(entry: dict, name: str) -> tuple[pd.DataFrame | None, bool]:
     return _read_package_csv(str(d / f"{name}.csv"), sha)
 
 
+def _plain_labels(comp: Comparison) -> dict[str, str]:
+    """Technology / product / mode → plain name, where the data package has one.
+
+    From a ``label`` or ``name`` column of technologies.csv, products.csv or modes.csv.
+    """
+    out: dict[str, str] = {}
+    for entry in comp.meta.values():
+        for table, key in (
+            ("technologies", "technology"),
+            ("products", "product"),
+            ("modes", "mode"),
+        ):
+            df, _ = _package_csv(entry, table)
+            col = next((c for c in ("label", "name") if df is not None and c in df), None)
+            if df is not None and col and key in df:
+                pairs = zip(df[key], df[col], strict=True)
+                out.update({str(k): str(v) for k, v in pairs if isinstance(v, str)})
+    return out
+
+
+def _package_names(comp: Comparison) -> list[str]:
+    """Return ``name (inputs <hash>)`` of each data package, never a local path.
+
+    The folder name and the hash of its input file hashes (as
+    :func:`hubopt.studies.compare.check_same_package` keys them).
+    """
+    out = []
+    for e in comp.meta.values():
+        man = e.get("manifest") or {}
+        d = _data_dir(e)
+        hashes = tuple(sorted((man.get("input_sha256") or {}).items()))
+        key = hashlib.sha256(repr(hashes).encode()).hexdigest()[:8] if hashes else ""
+        name = d.name if d is not None else "unknown"
+        out.append(f"{name} (inputs {key})" if key else name)
+    return list(dict.fromkeys(out))
+
+
+def _co2_digits(values: list[float]) -> int:
+    """Significant digits (3 to 6) that tell every distinct CO2 figure apart."""
+    distinct = {round(v, 6) for v in values if v is not None and np.isfinite(v)}
+    for digits in range(3, 7):
+        if len({f"{v:.{digits}g}" for v in distinct}) == len(distinct):
+            return digits
+    return 6
+
+
+def _co2_card(tonnes: float | None, digits: int) -> str:
+    if tonnes is None or not np.isfinite(tonnes):
+        return "—"
+    f, label = co2_scale([tonnes])
+    v = tonnes * f
+    decimals = max(0, digits - 1 - int(np.floor(np.log10(abs(v))))) if v else 0
+    return f"{v:,.{decimals}f} {label}"
+
+
 # --------------------------------------------------------------------------- HTML pieces
 
 _CSS = """
@@ -146,6 +203,7 @@ def _frontier_labels(frontier: Frontier | None) -> dict[str, str]:
 def _cards(comp: Comparison, money_unit: str, labels: dict[str, str] | None = None) -> str:
     out = ['<div class="cards">']
     base = (comp.baseline, comp.plans[comp.baseline][0])
+    digits = _co2_digits([s.get("emissions_t") for s, _t in comp.plans.values()])
     for name, (s, tables) in comp.plans.items():
         desc = (labels or {}).get(name) or comp.meta.get(name, {}).get("manifest", {}).get(
             "scenario", {}
@@ -156,7 +214,7 @@ def _cards(comp: Comparison, money_unit: str, labels: dict[str, str] | None = No
             new = s.get("hubs_new", s.get("hubs_open", 0))
             items = [
                 (money_text(s.get("total_cost"), money_unit), "total cost per year"),
-                (co2_text(s.get("emissions_t")), "CO2 emissions per year"),
+                (_co2_card(s.get("emissions_t"), digits), "CO2 emissions per year"),
                 (
                     f"{new} ({s.get('hubs_new_in_energy_communities', 0)})",
                     f"new hubs (in energy communities); {s.get('hubs_open', 0)} open in all",
@@ -266,7 +324,9 @@ def _hub_table(hubs: pd.DataFrame, units: dict[str, str]) -> str:
     return '<div class="scroll"><table>' + "".join(rows) + "</table></div>"
 
 
-def _maps(comp: Comparison, date: str) -> str:
+def _maps(
+    comp: Comparison, date: str, money_unit: str = "k$", labels: dict[str, str] | None = None
+) -> str:
     out = []
     for name, (_s, tables) in comp.plans.items():
         if "hubs" not in tables:
@@ -275,7 +335,15 @@ def _maps(comp: Comparison, date: str) -> str:
         sites, same = _package_csv(entry, "sites")
         products, _ = _package_csv(entry, "products")
         units = {} if products is None else products.set_index("product")["unit"].to_dict()
-        png = plan_map_png(tables, sites, title=f"{name}: hubs and main flows", data_date=date)
+        pm = plan_map(
+            tables,
+            sites,
+            title=f"{name}: hubs and main flows",
+            data_date=date,
+            labels=labels,
+            units=units,
+            money_unit=money_unit,
+        )
         note = ""
         if sites is None:
             note = " Site positions for customers and suppliers were not found (data package "
@@ -285,18 +353,47 @@ def _maps(comp: Comparison, date: str) -> str:
             note += "current sites.csv."
         n = len(tables["hubs"])
         out.append(
-            f"<figure>{_img(png, f'map of plan {name}')}<figcaption>Plan {escape(name)}: "
+            f"<figure>{map_html(pm, f'map of plan {name}')}<figcaption>Plan {escape(name)}: "
             f"where the hubs are and how material moves (capacity in each product's unit per "
-            f"year, flows in tonnes per year). Data as of {escape(date)}.{escape(note)}"
+            f"year, flows in tonnes per year); point at a hub, site or flow for its figures. "
+            f"Data as of {escape(date)}.{escape(note)}"
             f"</figcaption></figure><details><summary>The {plural(n, 'hub')} of {escape(name)}"
             f"</summary>{_hub_table(tables['hubs'], units)}</details>"
         )
     return "".join(out) or "<p>No plan to map.</p>"
 
 
+def frontier_slopes(t: pd.DataFrame) -> pd.Series:
+    """Cost per tonne of CO2 avoided (money unit / t) from each point's right neighbour.
+
+    Points sorted by emissions; for a point *i* and the next point *j* with more CO2,
+    ``(cost_i - cost_j) / (co2_j - co2_i)``. NaN for the cheapest point and for points
+    without a plan or with the same CO2 as their neighbour.
+    """
+    ok = t["total_cost"].notna() & t["emissions_t"].notna()
+    p = t[ok].sort_values("emissions_t")
+    de = p["emissions_t"].shift(-1) - p["emissions_t"]
+    dc = p["total_cost"] - p["total_cost"].shift(-1)
+    slope = (dc / de).where(de.abs() > 1e-9)
+    return slope.reindex(t.index)
+
+
+def _frontier_range(t: pd.DataFrame) -> str:
+    e = t["emissions_t"].dropna()
+    if len(e) < 2:
+        return "The frontier has fewer than two plans: no CO2 range to show."
+    lo, hi = float(e.min()), float(e.max())
+    pct = f", {(hi - lo) / hi:.1%} of the highest" if hi > 0 else ""
+    return (
+        f"Its CO2 range is {format_value('emissions_t', hi - lo)} t a year wide (from "
+        f"{format_value('emissions_t', lo)} to {format_value('emissions_t', hi)} t{pct})."
+    )
+
+
 def _frontier_section(frontier: Frontier, money_unit: str, date: str) -> str:
     t = frontier.table
-    png = frontier_png(t, money_unit=money_unit, data_date=date)
+    slopes = frontier_slopes(t)
+    png = frontier_png(t.assign(slope=slopes), money_unit=money_unit, data_date=date)
     kinds = {"min_co2": "lowest CO2", "cap": "CO2 cap", "min_cost": "cheapest"}
     head = [
         "point",
@@ -308,6 +405,7 @@ def _frontier_section(frontier: Frontier, money_unit: str, date: str) -> str:
         "gap",
         "hubs",
         "hubs in EC",
+        f"cost per t CO2 avoided vs the next point to the right ({money_unit}/t)",
     ]
     rows = ["<tr>" + "".join(f"<th>{escape(h)}</th>" for h in head) + "</tr>"]
     for _i, r in t.iterrows():
@@ -321,6 +419,7 @@ def _frontier_section(frontier: Frontier, money_unit: str, date: str) -> str:
             "—" if pd.isna(r["mip_gap"]) else f"{r['mip_gap']:.3%}",
             format_value("hubs_open", r["hubs_open"]),
             format_value("hubs_open", r["hubs_in_energy_communities"]),
+            "—" if pd.isna(slopes[_i]) else f"{slopes[_i]:,.4g}",
         ]
         rows.append("<tr>" + "".join(f"<td>{escape(str(c))}</td>" for c in cells) + "</tr>")
     notes = frontier.info.get("notes", [])
@@ -333,7 +432,9 @@ def _frontier_section(frontier: Frontier, money_unit: str, date: str) -> str:
         "<p>Each point is the cheapest plan whose CO2 emissions stay under a cap. The right "
         "end is the cheapest plan of all; the left end is the cheapest of the plans with the "
         "least CO2 the network can achieve. Moving left, every tonne of CO2 saved costs more: "
-        "the slope between two points is the cost of cutting CO2 there.</p>"
+        "the slope between two points is the cost of cutting CO2 there (shown next to each "
+        f"segment and in the last column, in {escape(money_unit)} per tonne). "
+        f"{escape(_frontier_range(t))}</p>"
         f"<figure>{_img(png, 'cost against CO2 frontier')}<figcaption>Total cost against CO2 "
         f"emissions; filled markers are proven optimal, hollow ones stopped at the time "
         f"limit. Data as of {escape(date)}.</figcaption></figure>{warn}"
@@ -392,7 +493,7 @@ def render_report(
 
     date = data_date(comp.meta)
     now = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
-    dirs = sorted({str(_data_dir(e)) for e in comp.meta.values() if _data_dir(e)})
+    dirs = _package_names(comp)
     sections = [
         f"<h1>{escape(title)}</h1>",
         f'<p class="meta">Data as of: <b>{escape(date)}</b> · money in {escape(money_unit)} '
@@ -413,7 +514,7 @@ def render_report(
         "every plan are the safest bets.</p>",
         _robustness_table(comp),
         "<h2>Maps</h2>",
-        _maps(comp, date),
+        _maps(comp, date, money_unit, _plain_labels(comp)),
         "<h2>How to read this report</h2>",
         _GLOSSARY,
         f"<footer>Made by hubopt {escape(__version__)} on {now}. Data package: "
@@ -423,9 +524,10 @@ def render_report(
     return (
         '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
-        f"<title>{escape(title)}</title><style>{_CSS}</style></head><body><main>"
+        f"<title>{escape(title)}</title><style>{_CSS}{_OVERLAY_CSS}</style></head><body><main>"
         + "\n".join(sections)
-        + "</main></body></html>\n"
+        + f'</main><div id="tip" role="tooltip"></div><script>{TIP_SCRIPT}</script>'
+        + "</body></html>\n"
     )
 
 
