@@ -18,8 +18,9 @@ from test_compare import comp, results  # noqa: F401 - module-scoped fixtures (r
 from test_pareto import GAP0, pkg  # noqa: F401 - module-scoped fixture
 
 import hubopt
-from hubopt.report.figures import frontier_png, plan_map_png, state_outlines
+from hubopt.report.figures import frontier_png, state_outlines
 from hubopt.report.html import data_date, render_report
+from hubopt.report.maps import plan_map_png
 from hubopt.report.text import co2_text, money_text, plan_story
 from hubopt.studies.compare import compare, compare_plans
 from hubopt.studies.pareto import pareto

@@ -1,4 +1,6 @@
-"""Static figures for reports: the cost–CO2 frontier and a map per plan (PNG bytes).
+"""Static figures for reports: the cost–CO2 frontier and the map background.
+
+The map itself is drawn by :mod:`hubopt.report.maps`.
 
 Matplotlib with the Agg backend (no display needed). The map background is the US
 Census cartographic boundary file of states (``cb_2016_us_state_500k``) shipped by the
@@ -25,7 +27,7 @@ import pandas as pd  # noqa: E402
 
 from hubopt.report.units import co2_scale, money_scale  # noqa: E402
 
-__all__ = ["co2_scale", "frontier_png", "money_scale", "plan_map_png", "state_outlines"]
+__all__ = ["co2_scale", "frontier_png", "money_scale", "state_outlines"]
 
 CONUS = {"lon": (-125.0, -66.5), "lat": (24.0, 49.6)}
 """Longitude / latitude box of the contiguous United States."""
@@ -183,24 +185,3 @@ def _project(lon: np.ndarray, lat: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 def _in_conus(lon: pd.Series, lat: pd.Series) -> pd.Series:
     return lon.between(*CONUS["lon"]) & lat.between(*CONUS["lat"])
-
-
-def plan_map_png(
-    tables: dict[str, pd.DataFrame],
-    sites: pd.DataFrame | None,
-    *,
-    title: str,
-    data_date: str = "unknown",
-    top_flows: int = 30,
-    **kwargs: object,
-) -> bytes:
-    """Draw one plan on a map of the contiguous US (PNG bytes).
-
-    The PNG of :func:`hubopt.report.maps.plan_map` (which also locates every mark for
-    hover tooltips); ``kwargs`` go to it (``labels``, ``units``, ``money_unit``).
-    """
-    from hubopt.report.maps import plan_map
-
-    return plan_map(
-        tables, sites, title=title, data_date=data_date, top_flows=top_flows, **kwargs
-    ).png

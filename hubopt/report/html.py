@@ -24,6 +24,13 @@ from hubopt.report.figures import frontier_png
 from hubopt.report.maps import plan_map
 from hubopt.report.overlay import CSS as _OVERLAY_CSS
 from hubopt.report.overlay import TIP_SCRIPT, map_html
+from hubopt.report.pieces import (
+    GLOSSARY,
+    co2_card,
+    co2_digits,
+    frontier_range,
+    frontier_slopes,
+)
 from hubopt.report.text import (
     format_delta,
     format_value,
@@ -31,7 +38,7 @@ from hubopt.report.text import (
     plan_story,
     plural,
 )
-from hubopt.report.units import co2_scale, metric_label, numeric_metrics
+from hubopt.report.units import metric_label, numeric_metrics
 
 if TYPE_CHECKING:
     from hubopt.studies.compare import Comparison
@@ -128,24 +135,6 @@ def _package_names(comp: Comparison) -> list[str]:
     return list(dict.fromkeys(out))
 
 
-def _co2_digits(values: list[float]) -> int:
-    """Significant digits (3 to 6) that tell every distinct CO2 figure apart."""
-    distinct = {round(v, 6) for v in values if v is not None and np.isfinite(v)}
-    for digits in range(3, 7):
-        if len({f"{v:.{digits}g}" for v in distinct}) == len(distinct):
-            return digits
-    return 6
-
-
-def _co2_card(tonnes: float | None, digits: int) -> str:
-    if tonnes is None or not np.isfinite(tonnes):
-        return "—"
-    f, label = co2_scale([tonnes])
-    v = tonnes * f
-    decimals = max(0, digits - 1 - int(np.floor(np.log10(abs(v))))) if v else 0
-    return f"{v:,.{decimals}f} {label}"
-
-
 # --------------------------------------------------------------------------- HTML pieces
 
 _CSS = """
@@ -203,7 +192,7 @@ def _frontier_labels(frontier: Frontier | None) -> dict[str, str]:
 def _cards(comp: Comparison, money_unit: str, labels: dict[str, str] | None = None) -> str:
     out = ['<div class="cards">']
     base = (comp.baseline, comp.plans[comp.baseline][0])
-    digits = _co2_digits([s.get("emissions_t") for s, _t in comp.plans.values()])
+    digits = co2_digits([s.get("emissions_t") for s, _t in comp.plans.values()])
     for name, (s, tables) in comp.plans.items():
         desc = (labels or {}).get(name) or comp.meta.get(name, {}).get("manifest", {}).get(
             "scenario", {}
@@ -214,7 +203,7 @@ def _cards(comp: Comparison, money_unit: str, labels: dict[str, str] | None = No
             new = s.get("hubs_new", s.get("hubs_open", 0))
             items = [
                 (money_text(s.get("total_cost"), money_unit), "total cost per year"),
-                (_co2_card(s.get("emissions_t"), digits), "CO2 emissions per year"),
+                (co2_card(s.get("emissions_t"), digits), "CO2 emissions per year"),
                 (
                     f"{new} ({s.get('hubs_new_in_energy_communities', 0)})",
                     f"new hubs (in energy communities); {s.get('hubs_open', 0)} open in all",
@@ -363,33 +352,6 @@ def _maps(
     return "".join(out) or "<p>No plan to map.</p>"
 
 
-def frontier_slopes(t: pd.DataFrame) -> pd.Series:
-    """Cost per tonne of CO2 avoided (money unit / t) from each point's right neighbour.
-
-    Points sorted by emissions; for a point *i* and the next point *j* with more CO2,
-    ``(cost_i - cost_j) / (co2_j - co2_i)``. NaN for the cheapest point and for points
-    without a plan or with the same CO2 as their neighbour.
-    """
-    ok = t["total_cost"].notna() & t["emissions_t"].notna()
-    p = t[ok].sort_values("emissions_t")
-    de = p["emissions_t"].shift(-1) - p["emissions_t"]
-    dc = p["total_cost"] - p["total_cost"].shift(-1)
-    slope = (dc / de).where(de.abs() > 1e-9)
-    return slope.reindex(t.index)
-
-
-def _frontier_range(t: pd.DataFrame) -> str:
-    e = t["emissions_t"].dropna()
-    if len(e) < 2:
-        return "The frontier has fewer than two plans: no CO2 range to show."
-    lo, hi = float(e.min()), float(e.max())
-    pct = f", {(hi - lo) / hi:.1%} of the highest" if hi > 0 else ""
-    return (
-        f"Its CO2 range is {format_value('emissions_t', hi - lo)} t a year wide (from "
-        f"{format_value('emissions_t', lo)} to {format_value('emissions_t', hi)} t{pct})."
-    )
-
-
 def _frontier_section(frontier: Frontier, money_unit: str, date: str) -> str:
     t = frontier.table
     slopes = frontier_slopes(t)
@@ -434,39 +396,12 @@ def _frontier_section(frontier: Frontier, money_unit: str, date: str) -> str:
         "least CO2 the network can achieve. Moving left, every tonne of CO2 saved costs more: "
         "the slope between two points is the cost of cutting CO2 there (shown next to each "
         f"segment and in the last column, in {escape(money_unit)} per tonne). "
-        f"{escape(_frontier_range(t))}</p>"
+        f"{escape(frontier_range(t))}</p>"
         f"<figure>{_img(png, 'cost against CO2 frontier')}<figcaption>Total cost against CO2 "
         f"emissions; filled markers are proven optimal, hollow ones stopped at the time "
         f"limit. Data as of {escape(date)}.</figcaption></figure>{warn}"
         '<div class="scroll"><table>' + "".join(rows) + "</table></div>"
     )
-
-
-_GLOSSARY = """
-<dl>
-<dt>Plan</dt><dd>One answer of the model: which hubs to build (or keep), how big, and how
-material moves from mines and ports through hubs to the factories that need it, for one year.
-Each plan is the cheapest way to meet all demand under its scenario's rules.</dd>
-<dt>Hub</dt><dd>A plant that turns inputs into a product (e.g. cells, cathode material). Existing
-plants count as hubs.</dd>
-<dt>Energy community</dt><dd>A site the data flags as an energy community: in the default US
-data, the site of a retired or retiring coal plant.</dd>
-<dt>Total cost</dt><dd>Yearly cost of the plan: fixed cost of the hubs (investment spread over
-the years, upkeep), production, raw materials, transport, and any carbon price or penalty for
-demand left unserved.</dd>
-<dt>CO2 emissions</dt><dd>Tonnes of CO2 per year from production, raw materials and transport.</dd>
-<dt>Freight (t·km)</dt><dd>Tonnes moved times kilometres travelled, per year, by mode.</dd>
-<dt>Demand served from within N km</dt><dd>Share of the delivered product that reaches its
-customer over a distance of at most N km (made on site counts as 0 km).</dd>
-<dt>Average inbound distance</dt><dd>Average distance, weighted by quantity, over which
-delivered products reach their customers.</dd>
-<dt>Proven optimal / gap</dt><dd>The solver proves that no plan under the same rules is cheaper
-by more than the gap. "Not proven" means it stopped at its time limit: the plan is valid, but a
-cheaper one may exist.</dd>
-<dt>Robust site</dt><dd>A site chosen in many or all plans (★ = every plan): a safe bet whatever
-the scenario.</dd>
-</dl>
-"""
 
 
 def render_report(
@@ -516,7 +451,7 @@ def render_report(
         "<h2>Maps</h2>",
         _maps(comp, date, money_unit, _plain_labels(comp)),
         "<h2>How to read this report</h2>",
-        _GLOSSARY,
+        GLOSSARY,
         f"<footer>Made by hubopt {escape(__version__)} on {now}. Data package: "
         f"{escape(', '.join(dirs) or 'unknown')}; data as of {escape(date)}. Tables behind "
         "this report: comparison.csv, robustness.csv and each plan's result folder.</footer>",

@@ -29,9 +29,9 @@ from hubopt.report.figures import (
     state_outlines,
 )
 
-__all__ = ["Mark", "PlanMap", "plain_name", "plan_map"]
+__all__ = ["Mark", "PlanMap", "plain_name", "plan_map", "plan_map_png"]
 
-_SPREAD_M = 45_000.0
+_SPREAD_M = 80_000.0
 """Options closer than this (metres, CONUS Albers) are spread on a ring of this radius."""
 _DPI = 110
 _ACRONYMS = {"cam": "CAM", "pcam": "pCAM", "ev": "EV", "nmc": "NMC", "lfp": "LFP", "us": "US"}
@@ -73,6 +73,10 @@ class PlanMap:
     width: int
     height: int
     marks: list[Mark] = field(default_factory=list)
+    named: list[str] = field(default_factory=list)
+    """Names written next to new hubs."""
+    legend: list[str] = field(default_factory=list)
+    """Legend entries, in order."""
 
 
 def _spread(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -87,10 +91,50 @@ def _spread(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         done[near] = True
         if len(near) > 1:
             cx, cy = x[near].mean(), y[near].mean()
+            ring = _SPREAD_M * max(1.0, len(near) / 5)  # neighbours stay a marker apart
             for k, j in enumerate(near):
                 a = np.pi / 2 + 2 * np.pi * k / len(near)
-                x[j], y[j] = cx + _SPREAD_M * np.cos(a), cy + _SPREAD_M * np.sin(a)
+                x[j], y[j] = cx + ring * np.cos(a), cy + ring * np.sin(a)
     return x, y
+
+
+def _free_point(m: Mark, dots: list[Mark]) -> tuple[float, float] | None:
+    """Return a point of flow ``m``'s line outside every dot (hub, site), or ``None``."""
+    for t in np.linspace(0.5, 0.05, 10).tolist() + np.linspace(0.55, 0.95, 9).tolist():
+        px, py = m.x + t * (m.x2 - m.x), m.y + t * (m.y2 - m.y)  # type: ignore[operator]
+        if all(np.hypot(d.x - px, d.y - py) > d.r + m.width / 2 for d in dots):
+            return px, py
+    return None
+
+
+def _reachable(marks: list[Mark]) -> list[Mark]:
+    """Return the marks to hover, each reachable: what a hub's marker covers is told in it.
+
+    Drawn bottom to top: flows, sites, hubs. A site under a hub's marker, or a flow with
+    no stretch outside the markers, adds its text to the tooltip of the hub (or site)
+    over it and gets no shape of its own.
+    """
+    order = {"flow": 0, "site": 1, "hub": 2}
+    marks = sorted(marks, key=lambda m: order[m.kind])
+    hubs = [m for m in marks if m.kind == "hub"]
+    kept: list[Mark] = []
+    for m in marks:
+        if m.kind == "site":
+            over = [h for h in hubs if np.hypot(h.x - m.x, h.y - m.y) < h.r]
+        elif m.kind == "flow":
+            dots = [d for d in marks if d.kind != "flow"]
+            over = (
+                []
+                if _free_point(m, dots)
+                else sorted(dots, key=lambda d: np.hypot(d.x - m.x, d.y - m.y))[:1]
+            )
+        else:
+            over = []
+        if over:
+            over[-1].tip += "\nalso here: " + m.tip.replace("\n", "; ")
+        else:
+            kept.append(m)
+    return kept
 
 
 def _num(v: object, unit: str = "") -> str:
@@ -174,6 +218,7 @@ def plan_map(
         states.plot(ax=ax, color="#f1f1ee", edgecolor="#b5b5b5", linewidth=0.5, zorder=0)
     off_map = 0
     handles: list = []
+    labelled_names: list[str] = []
     pending: list[tuple[str, float, float, str, float, float | None, float | None, float]] = []
 
     if len(flows) and len(coords):
@@ -308,6 +353,7 @@ def plan_map(
                 key = str(r["site_id"])
                 if key not in labelled:
                     labelled.add(key)
+                    labelled_names.append(str(r.get("name") or key))
                     ax.annotate(
                         str(r.get("name") or key),
                         (x[i], y[i]),
@@ -400,7 +446,6 @@ def plan_map(
     fig.savefig(buf, format="png", dpi=_DPI, bbox_inches=box)
     scale = _DPI / fig.dpi
     x0, y1 = box.x0 * _DPI, box.y1 * _DPI
-    width, height = round(box.width * _DPI), round(box.height * _DPI)
     marks = []
     for kind, xa, ya, tip, size, xb, yb, w in pending:
         px, py = ax.transData.transform((xa, ya)) * scale
@@ -410,7 +455,31 @@ def plan_map(
             m.x2, m.y2, m.width = qx - x0, y1 - qy, w
         marks.append(m)
     plt.close(fig)
-    # flows first (underneath), then sites, then hubs on top
+    # flows first (underneath), then sites, then hubs on top; a site under a hub's marker
+    # is told in that hub's tooltip, so every site can be reached by pointing
     order = {"flow": 0, "site": 1, "hub": 2}
     marks.sort(key=lambda m: order[m.kind])
-    return PlanMap(buf.getvalue(), width, height, marks)
+    kept = _reachable(marks)
+    legend = [str(hd.get_label()) for hd in handles]
+    png = buf.getvalue()
+    width, height = int.from_bytes(png[16:20], "big"), int.from_bytes(png[20:24], "big")
+    return PlanMap(png, width, height, kept, sorted(labelled_names), legend)
+
+
+def plan_map_png(
+    tables: dict[str, pd.DataFrame],
+    sites: pd.DataFrame | None,
+    *,
+    title: str,
+    data_date: str = "unknown",
+    top_flows: int = 30,
+    **kwargs: object,
+) -> bytes:
+    """Draw one plan on a map of the contiguous US (PNG bytes).
+
+    The PNG of :func:`plan_map` (which also locates every mark for
+    hover tooltips); ``kwargs`` go to it (``labels``, ``units``, ``money_unit``).
+    """
+    return plan_map(
+        tables, sites, title=title, data_date=data_date, top_flows=top_flows, **kwargs
+    ).png
