@@ -48,10 +48,10 @@ def package(folder: Path) -> Path:
         "site_id,product,quantity\nC1,cells,100\nC2,cells,150\nC1,cam,40000\n", encoding="utf-8"
     )
     (folder / "candidates.csv").write_text(
-        "site_id,technology,size,capacity,fixed_cost,capex,jobs,status\n"
-        "H1,cellmaking,large,300,160,1600,90,existing\n"
-        "H2,cellmaking,small,150,110,1100,55,candidate\n"
-        "H2,cam_production,big,50000,50,500,30,candidate\n",
+        "site_id,technology,size,capacity,fixed_cost,capex,jobs,status,vehicles_per_year\n"
+        "H1,cellmaking,large,300,160,1600,90,existing,1000\n"
+        "H2,cellmaking,small,150,110,1100,55,candidate,\n"
+        "H2,cam_production,big,50000,50,500,30,candidate,2500\n",
         encoding="utf-8",
     )
     return folder
@@ -102,6 +102,12 @@ def test_field_dictionary_gives_real_units(out):
     assert unit[("supply", "bought")] == "t/yr" and unit[("supply", "unit_cost")] == "k$/t"
     assert unit[("flows", "tonnes")] == "t/yr"
     assert not any("money" in u or re.search(r"\bunits?\b", u) for u in d["unit"]), d
+    # a numeric extra column is written as numbers, not text
+    extra = d[(d["layer"] == "hubs") & (d["full_name"] == "vehicles_per_year")]
+    assert extra["type"].tolist()[0] in ("integer", "real")
+    hubs = pyogrio.read_info(out / "plan.gpkg", layer="hubs")
+    kinds = dict(zip(hubs["fields"], hubs["dtypes"], strict=True))
+    assert kinds["vehicles_per_year"].startswith(("float", "int"))
 
 
 def test_states_background_is_in_the_geopackage_and_the_shapefiles(out):
@@ -189,6 +195,21 @@ out["count"] = {l.name(): l.featureCount() for l in layers}
 out["renderer"] = {l.name(): l.renderer().type() for l in layers}
 hubs = project.mapLayersByName("hubs")[0]
 out["categories"] = [c.value() for c in hubs.renderer().categories()]
+from qgis.core import QgsExpressionContext, QgsExpressionContextUtils, QgsSymbolLayer
+ctx = QgsExpressionContext(QgsExpressionContextUtils.globalProjectLayerScopes(hubs))
+rc = QgsRenderContext()
+rc.setExpressionContext(ctx)
+hubs.renderer().startRender(rc, hubs.fields())
+out["sizes"] = []
+for f in hubs.getFeatures():
+    ctx.setFeature(f)
+    sym = hubs.renderer().symbolForFeature(f, rc)
+    prop = sym.symbolLayer(0).dataDefinedProperties().property(QgsSymbolLayer.PropertySize)
+    shape = sym.symbolLayer(0).dataDefinedProperties().property(QgsSymbolLayer.PropertyName)
+    out["sizes"].append([f["technology"], f["capacity"], f["built"],
+                         prop.valueAsDouble(ctx, -1)[0], shape.valueAsString(ctx, "")[0],
+                         sym.color().name()])
+hubs.renderer().stopRender(rc)
 ext = project.viewSettings().defaultViewExtent()
 out["extent"] = [ext.xMinimum(), ext.yMinimum(), ext.xMaximum(), ext.yMaximum()]
 settings = QgsMapSettings()
@@ -228,6 +249,16 @@ def test_pyqgis_opens_every_layer_and_the_project_and_renders_a_map(out, tmp_pat
     assert got["renderer"]["hubs"] == "categorizedSymbol"
     assert got["renderer"]["candidates"] == "RuleRenderer"
     assert got["categories"] == ["cam_production", "cellmaking", ""]
+    # the largest hub of each technology draws at full size, whatever its unit (GWh or t)
+    largest = {}
+    for tech, cap, built, size, shape, _colour in got["sizes"]:
+        largest[tech] = max(largest.get(tech, (0, 0)), (cap, size))
+        assert shape == {"existing": "square", "new": "circle"}[built], (tech, built, shape)
+    assert {t: round(s, 6) for t, (_c, s) in largest.items()} == {
+        "cam_production": 10.0,
+        "cellmaking": 10.0,
+    }, got["sizes"]
+    assert len({c for *_x, c in got["sizes"]}) == 2  # one colour per technology
     xmin, ymin, xmax, ymax = got["extent"]
     assert xmin < -95 < -86 < xmax and ymin < 36 < 41 < ymax
     assert got["errors"] == []
