@@ -169,6 +169,11 @@ def test_hovering_every_hub_site_and_flow_shows_its_figures(report, tmp_path):
     assert all("flow:" in m["shown"] and "t/yr" in m["shown"] for m in kinds["flow"])
 
 
+def test_story_compares_with_a_zero_co2_baseline(report):
+    text = report[0].read_text(encoding="utf-8")  # the baseline emits 0 t CO2 (F2 open)
+    assert f"Compared with {LONG.format(0)}, it costs $10.0k less a year" in text
+
+
 def test_names_are_escaped_in_the_file(report):
     text = report[0].read_text(encoding="utf-8")
     assert HOSTILE not in text and "<b>one</b>" not in text
@@ -186,7 +191,8 @@ document.querySelectorAll('table').forEach(function(t){var r=t.getBoundingClient
 out.tables.push({left:r.left,right:r.right,scroll:t.scrollWidth,client:t.clientWidth});});
 document.querySelectorAll('.card h3').forEach(function(h){
 out.cards.push({scroll:h.scrollWidth,client:h.clientWidth,
-right:h.getBoundingClientRect().right,card:h.parentNode.getBoundingClientRect().right});});
+right:h.getBoundingClientRect().right,card:h.parentNode.getBoundingClientRect().right,
+whole:h.parentNode.scrollWidth,inner:h.parentNode.clientWidth});});
 var p=document.createElement('pre');p.id='print';p.textContent=JSON.stringify(out);
 document.body.appendChild(p);
 """
@@ -204,6 +210,7 @@ def test_print_rules_keep_every_table_inside_an_a4_page(report, tmp_path):
         assert t["scroll"] <= t["client"] + 1, t
     for c in got["cards"]:  # long plan names wrap inside their card
         assert c["scroll"] <= c["client"] + 1 and c["right"] <= c["card"] + 1, c
+        assert c["whole"] <= c["inner"] + 1, c
     pdf = tmp_path / "report.pdf"
     r = chromium(tmp_path, f"--print-to-pdf={pdf}", "--no-pdf-header-footer", path.as_uri())
     assert pdf.is_file() and pdf.read_bytes()[:5] == b"%PDF-", r.stderr[-2000:]
@@ -218,6 +225,7 @@ def test_cards_wrap_long_names_at_screen_width(report, tmp_path):
     r = chromium(tmp_path, "--window-size=420,1200", "--dump-dom", page.as_uri())
     for c in dumped(r, "print")["cards"]:
         assert c["scroll"] <= c["client"] + 1, c
+        assert c["whole"] <= c["inner"] + 1, c  # the story names the baseline: wraps too
 
 
 def test_map_names_new_hubs_and_uses_plain_legend_names(report):

@@ -25,7 +25,7 @@ CSS = """
 #tip{position:fixed;display:none;z-index:10;pointer-events:none;max-width:360px;
 background:#1d2330;color:#fff;font-size:12.5px;line-height:1.35;padding:6px 9px;
 border-radius:6px;white-space:pre-line;box-shadow:0 2px 8px rgba(0,0,0,.3)}
-.card h3,.card .desc,th{overflow-wrap:anywhere;word-break:break-word}
+.card h3,.card .desc,.card p,.meta,th{overflow-wrap:anywhere;word-break:break-word}
 .card{min-width:0}
 @media print{
 @page{size:A4;margin:12mm}
