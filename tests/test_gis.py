@@ -274,7 +274,7 @@ def test_geopackage_round_trip(tiny, out, epsg, request):
     folder = request.getfixturevalue(out)
     gpkg = folder / "plan.gpkg"
     listed = dict(pyogrio.list_layers(gpkg).tolist())
-    assert listed == {**GEOM, "layer_styles": None}
+    assert listed == {**GEOM, "states": "MultiPolygon", "layer_styles": None}  # + background
     expected = plan_to_geodataframes(tiny.plan, tiny.data, crs=f"EPSG:{epsg}")
     for name, n in plan_rows(tiny.plan).items():
         info = pyogrio.read_info(gpkg, layer=name)
@@ -310,7 +310,7 @@ def test_geopackage_carries_default_qgis_styles(tiny_out):
     con.close()
     assert kind == ("attributes",)
     assert version == 10200  # GeoPackage 1.2: no version warning in GDAL < 3.10 / QGIS 3.22
-    assert {r[0] for r in rows} == set(LAYERS)
+    assert {r[0] for r in rows} == {*LAYERS, "states"}
     for _name, geom_col, default, qml in rows:
         assert geom_col == "geom" and default == 1
         assert qml.startswith("<!DOCTYPE qgis") and "renderer-v2" in qml
@@ -442,7 +442,7 @@ def test_ogrinfo_reads_every_layer(tiny, tiny_out):
     rows = plan_rows(tiny.plan)
     ogr_geom = {"Point": "Point", "LineString": "Line String"}
     gpkg = ogr_summary(ogrinfo("-so", "-al", str(tiny_out / "plan.gpkg")))
-    assert set(gpkg) == {*LAYERS, "layer_styles"}
+    assert set(gpkg) == {*LAYERS, "states", "layer_styles"}
     for name in LAYERS:
         fields = {f.full: f for f in LAYER_FIELDS[name]}
         layer = gpkg[name]
@@ -674,7 +674,8 @@ def test_qgis_applies_the_styles_on_first_open(tiny, tiny_out):
         name = next(n for n in LAYERS if f"{n}." in uri or uri.endswith(f"={n}"))
         assert got["valid"] and got["n"] == rows[name], uri
         assert got["missing"] == [], uri  # every field a style uses exists in that file
-        assert got["renderer"] == ("RuleRenderer" if name == "candidates" else "singleSymbol")
+        kind = {"candidates": "RuleRenderer", "hubs": "categorizedSymbol"}
+        assert got["renderer"] == kind.get(name, "singleSymbol")
         assert got["labels"] == (name == "hubs"), uri  # default style loaded, not QGIS's
         ec = "energy_com" if uri.endswith(".shp") else "energy_community"
         assert (ec in got["used"]) == (name != "flows"), uri

@@ -30,6 +30,14 @@ import shapely
 from hubopt.errors import HubDataError, Issue
 from hubopt.geodesy import geodesic_path
 from hubopt.outputs.gis_fields import LAYER_FIELDS, add_built, field_dictionary, shapefile_names
+from hubopt.outputs.qgis_project import (
+    PROJECT_NAME,
+    STATES,
+    extent,
+    hubs_style,
+    states_layer,
+    write_project,
+)
 
 if TYPE_CHECKING:
     from hubopt.inputs.load import HubData
@@ -49,7 +57,7 @@ __all__ = [
 
 LAYERS = ("candidates", "hubs", "demand", "supply", "flows")
 """GIS layers, in the order they are written."""
-GEOMETRY = {**dict.fromkeys(LAYERS[:4], "Point"), "flows": "LineString"}
+GEOMETRY = {**dict.fromkeys(LAYERS[:4], "Point"), "flows": "LineString", STATES: "MultiPolygon"}
 """The one geometry type of each layer."""
 FORMATS = ("csv", "gpkg", "shp", "geojson")
 """Output formats ``--formats`` accepts (``csv`` = the plan tables)."""
@@ -66,6 +74,7 @@ DESCRIPTIONS = {
     "demand": "Demand points: quantity, served, unmet",
     "supply": "Supply points: capacity and quantity bought",
     "flows": "Non-zero flows, one great-circle line per lane x product x mode",
+    STATES: "Background: US state outlines (US Census cartographic boundaries, 2016)",
 }
 _SITE_COLUMNS = ["name", "state", "energy_community", "lat", "lon"]
 
@@ -249,9 +258,16 @@ def _dbf_text(v: object) -> str:
     return raw[:DBF_TEXT_BYTES].decode("utf-8", "ignore") if len(raw) > DBF_TEXT_BYTES else str(v)
 
 
-def _style(layer: str, names: dict[str, str] | None = None) -> str:
-    """Return the QGIS style of a layer, with Shapefile field names if ``names`` given."""
+def _style(
+    layer: str, names: dict[str, str] | None = None, gdf: gpd.GeoDataFrame | None = None
+) -> str:
+    """Return the QGIS style of a layer, with Shapefile field names if ``names`` given.
+
+    For ``hubs``, one colour per technology of ``gdf`` (:func:`hubs_style`).
+    """
     qml = files("hubopt.outputs").joinpath("styles", f"{layer}.qml").read_text(encoding="utf-8")
+    if layer == "hubs" and gdf is not None and "technology" in gdf:
+        qml = hubs_style(qml, gdf["technology"].dropna().astype(str))
     if not names:
         return qml
 
@@ -273,7 +289,7 @@ CREATE TABLE IF NOT EXISTS layer_styles (
 """
 
 
-def _gpkg_styles(path: Path, layers: Iterable[str]) -> None:
+def _gpkg_styles(path: Path, layers: dict[str, gpd.GeoDataFrame]) -> None:
     """Store each layer's QGIS style as its default in the GeoPackage ``layer_styles``."""
     now = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.000Z")
     with sqlite3.connect(path) as con:
@@ -288,7 +304,10 @@ def _gpkg_styles(path: Path, layers: Iterable[str]) -> None:
             "INSERT INTO layer_styles (f_table_catalog, f_table_schema, f_table_name, "
             "f_geometry_column, styleName, styleQML, styleSLD, useAsDefault, description, "
             "owner, ui, update_time) VALUES ('', '', ?, 'geom', ?, ?, '', 1, ?, '', '', ?)",
-            [(n, n, _style(n), f"hubopt default style for {n}", now) for n in layers],
+            [
+                (n, n, _style(n, gdf=g), f"hubopt default style for {n}", now)
+                for n, g in layers.items()
+            ],
         )
     con.close()
 
@@ -321,8 +340,10 @@ def write_gis(
     *,
     metadata: dict | None = None,
     money_unit: str = "k$",
+    product_units: dict[str, str] | None = None,
+    background: bool = True,
 ) -> list[Path]:
-    """Write GIS layers with their QGIS styles.
+    """Write GIS layers with their QGIS styles, a ``states`` background and ``plan.qgs``.
 
     Parameters
     ----------
@@ -342,6 +363,14 @@ def write_gis(
         and the time are always recorded.
     money_unit : str, default "k$"
         Money unit of the data package, for the field dictionary.
+    product_units : dict, optional
+        Product → unit (``products.csv``), for the field dictionary's units.
+    background : bool, default True
+        Add the ``states`` layer (US state outlines, drawn beneath the others) to
+        ``plan.gpkg`` and the Shapefiles. With ``gpkg`` or ``shp``, ``plan.qgs`` is
+        written too: a QGIS project opening every layer styled, in drawing order
+        (states at the bottom, hubs on top), at the plan's extent
+        (:mod:`hubopt.outputs.qgis_project`).
 
     Returns
     -------
@@ -359,13 +388,32 @@ def write_gis(
     formats = set(formats)
     _check_no_datetime(layers)
     written: list[Path] = []
+    crs = next(iter(layers.values())).crs
+    states = states_layer(crs) if background else None
+    with_states = layers if states is None else {STATES: states, **layers}
     if "gpkg" in formats:
-        written += _write_gpkg(root / GPKG_NAME, layers, _metadata(metadata))
+        written += _write_gpkg(root / GPKG_NAME, with_states, _metadata(metadata))
     if "shp" in formats:
-        written += _write_shapefiles(root / "shapefiles", layers, money_unit)
+        written += _write_shapefiles(root / "shapefiles", with_states, money_unit, product_units)
     if "geojson" in formats:
         written += _write_geojson(root / "geojson", layers)
+    if formats & {"gpkg", "shp"}:
+        written.append(_write_project(root, with_states, "gpkg" in formats))
     return written
+
+
+def _write_project(root: Path, layers: dict[str, gpd.GeoDataFrame], gpkg: bool) -> Path:
+    kinds = {"Point": "Point", "LineString": "Line", "MultiPolygon": "Polygon"}
+    specs = {}
+    for name, gdf in layers.items():
+        if gpkg:
+            specs[name] = (f"./{GPKG_NAME}|layername={name}", _style(name, gdf=gdf))
+        else:
+            _sdf, names = _shapefile_frame(name, gdf)
+            specs[name] = (f"./shapefiles/{name}.shp", _style(name, names, gdf))
+    crs = next(iter(layers.values())).crs
+    spec3 = {n: (src, kinds[GEOMETRY[n]], qml) for n, (src, qml) in specs.items()}
+    return write_project(root / PROJECT_NAME, spec3, crs, extent(layers))
 
 
 def _check_no_datetime(layers: dict[str, gpd.GeoDataFrame]) -> None:
@@ -387,6 +435,7 @@ def _write_gpkg(path: Path, layers: dict[str, gpd.GeoDataFrame], meta: dict) -> 
                 layer=name,
                 driver="GPKG",
                 geometry_type=GEOMETRY[name],
+                promote_to_multi=name == STATES,
                 dataset_options={"VERSION": GPKG_VERSION} if i == 0 else None,
                 layer_options={"GEOMETRY_NAME": "geom", "DESCRIPTION": DESCRIPTIONS[name]},
                 layer_metadata={**meta, "layer": name},
@@ -396,7 +445,9 @@ def _write_gpkg(path: Path, layers: dict[str, gpd.GeoDataFrame], meta: dict) -> 
     return [path]
 
 
-def _write_shapefiles(sub: Path, layers: dict[str, gpd.GeoDataFrame], money: str) -> list[Path]:
+def _write_shapefiles(
+    sub: Path, layers: dict[str, gpd.GeoDataFrame], money: str, units: dict | None = None
+) -> list[Path]:
     sub.mkdir(exist_ok=True)
     tables, written = {}, []
     for name, gdf in layers.items():
@@ -406,12 +457,13 @@ def _write_shapefiles(sub: Path, layers: dict[str, gpd.GeoDataFrame], money: str
             sub / f"{name}.shp",
             driver="ESRI Shapefile",
             geometry_type=GEOMETRY[name],
+            promote_to_multi=name == STATES,
             encoding="UTF-8",
         )
-        (sub / f"{name}.qml").write_text(_style(name, names), encoding="utf-8")
+        (sub / f"{name}.qml").write_text(_style(name, names, gdf), encoding="utf-8")
         tables[name] = pd.DataFrame(gdf.drop(columns=gdf.geometry.name))
         written += sorted(sub.glob(f"{name}.*"))
-    field_dictionary(tables, money).to_csv(sub / "field_dictionary.csv", index=False)
+    field_dictionary(tables, money, units).to_csv(sub / "field_dictionary.csv", index=False)
     return [*written, sub / "field_dictionary.csv"]
 
 
@@ -427,6 +479,6 @@ def _write_geojson(sub: Path, layers: dict[str, gpd.GeoDataFrame]) -> list[Path]
             geometry_type=GEOMETRY[name],
             layer_options={"RFC7946": "YES"},
         )
-        (sub / f"{name}.qml").write_text(_style(name), encoding="utf-8")
+        (sub / f"{name}.qml").write_text(_style(name, gdf=gdf), encoding="utf-8")
         written += [path, sub / f"{name}.qml"]
     return written

@@ -270,6 +270,10 @@ LAYER_FIELDS: dict[str, tuple[Field, ...]] = {
             "Part of kg_co2_per_unit from the mode's handling CO2 per tonne",
         ),
     ),
+    "states": (
+        Field("state", "string", "", "US state postal code (Census cartographic boundaries)"),
+        Field("name", "string", "", "US state name"),
+    ),
 }
 """Standard columns of each layer, in the order they are written."""
 
@@ -395,11 +399,31 @@ def add_built(df: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def _unit(unit: str, money_unit: str) -> str:
-    return unit.replace("money", money_unit) if unit.startswith("money") else unit
+def _unit(unit: str, money_unit: str, product_unit: str | None = None) -> str:
+    unit = unit.replace("money", money_unit) if unit.startswith("money") else unit
+    if product_unit and "unit" in unit:
+        unit = re.sub(r"\b(output )?units?\b", product_unit, unit)
+    return unit
 
 
-def field_dictionary(layers: dict[str, pd.DataFrame], money_unit: str = "k$") -> pd.DataFrame:
+def _product_unit(layer: str, df: pd.DataFrame, units: dict[str, str] | None) -> str | None:
+    """Return the unit of the layer's products: ``GWh``, or ``cells: GWh; cam: t``."""
+    col = "output" if layer in ("candidates", "hubs") else "product"
+    if not units or col not in df:
+        return None
+    found = {str(p): str(units.get(str(p), "?")) for p in df[col].dropna().unique()}
+    if not found:
+        return None
+    if len(set(found.values())) == 1:
+        return next(iter(found.values()))
+    return "; ".join(f"{p}: {u}" for p, u in sorted(found.items()))
+
+
+def field_dictionary(
+    layers: dict[str, pd.DataFrame],
+    money_unit: str = "k$",
+    product_units: dict[str, str] | None = None,
+) -> pd.DataFrame:
     """Return the field dictionary of the layers actually written.
 
     Parameters
@@ -408,6 +432,9 @@ def field_dictionary(layers: dict[str, pd.DataFrame], money_unit: str = "k$") ->
         Layer name → attribute table (without its geometry column).
     money_unit : str, default "k$"
         Money unit of the data package, written in place of "money" in units.
+    product_units : dict, optional
+        Product → unit (``products.csv``): "units" become the unit of the layer's
+        products (``GWh/yr``; ``cells: GWh; cam: t`` when a layer mixes them).
 
     Returns
     -------
@@ -418,13 +445,14 @@ def field_dictionary(layers: dict[str, pd.DataFrame], money_unit: str = "k$") ->
     rows = []
     for layer, df in layers.items():
         spec = {f.full: f for f in LAYER_FIELDS[layer]}
+        pu = _product_unit(layer, df, product_units)
         for full, short in shapefile_names(layer, list(df.columns)).items():
             f = spec.get(full)
             if f is None:
                 f = Field(
                     full, _type_of(df[full].dtype), "", f"Extra column of {EXTRA_SOURCE[layer]}"
                 )
-            rows.append((layer, short, full, f.type, _unit(f.unit, money_unit), f.meaning))
+            rows.append((layer, short, full, f.type, _unit(f.unit, money_unit, pu), f.meaning))
     return pd.DataFrame(rows, columns=DICTIONARY_COLUMNS)
 
 

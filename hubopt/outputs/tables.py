@@ -237,7 +237,15 @@ def _write_all(folder: Path, outcome: RunOutcome, formats: frozenset[str], crs: 
 
         layers = plan_to_geodataframes(plan, outcome.data, crs=crs)
         meta = {"scenario": outcome.scenario.name, "status": outcome.result.termination.value}
-        write_gis(folder, layers, formats, metadata=meta, money_unit=money_unit(outcome.data))
+        units = outcome.data.products.set_index("product")["unit"].astype(str).to_dict()
+        write_gis(
+            folder,
+            layers,
+            formats,
+            metadata=meta,
+            money_unit=money_unit(outcome.data),
+            product_units=units,
+        )
 
 
 PLAN_TABLES = ("hubs", "flows", "candidates", "purchases", "production", "demand")

@@ -1,4 +1,6 @@
-"""Static figures for reports: the cost–CO2 frontier and a map per plan (PNG bytes).
+"""Static figures for reports: the cost–CO2 frontier and the map background.
+
+The map itself is drawn by :mod:`hubopt.report.maps`.
 
 Matplotlib with the Agg backend (no display needed). The map background is the US
 Census cartographic boundary file of states (``cb_2016_us_state_500k``) shipped by the
@@ -22,11 +24,10 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
-from matplotlib.lines import Line2D  # noqa: E402
 
 from hubopt.report.units import co2_scale, money_scale  # noqa: E402
 
-__all__ = ["co2_scale", "frontier_png", "money_scale", "plan_map_png", "state_outlines"]
+__all__ = ["co2_scale", "frontier_png", "money_scale", "state_outlines"]
 
 CONUS = {"lon": (-125.0, -66.5), "lat": (24.0, 49.6)}
 """Longitude / latitude box of the contiguous United States."""
@@ -104,6 +105,18 @@ def frontier_png(
             xytext=(6, 5),
             fontsize=8,
         )
+    if "slope" in p:  # cost per tonne avoided, at the middle of each segment
+        xs, ys, sl = x.to_numpy(), y.to_numpy(), p["slope"].to_numpy()
+        for i in range(len(p) - 1):
+            if np.isfinite(sl[i]):
+                ax.annotate(
+                    f"{sl[i]:,.3g} {money_unit}/t",
+                    ((xs[i] + xs[i + 1]) / 2, (ys[i] + ys[i + 1]) / 2),
+                    textcoords="offset points",
+                    xytext=(4, -10),
+                    fontsize=7.5,
+                    color="#8a4b00",
+                )
     notes = []
     missing = t[~ok & t["cap_t"].notna()]
     if len(missing):
@@ -128,7 +141,10 @@ def frontier_png(
         ax.text(0.5, 0.5, "no plan to show", transform=ax.transAxes, ha="center", color="#666")
     foot = (
         f"Units: CO2 in {xlab}/yr, cost in {ylab or money_unit}/yr. Numbers next to points "
-        f"are point numbers (point_XX folders). Data as of: {data_date}."
+        f"are point numbers (point_XX folders); brown figures on segments are the cost per "
+        f"tonne of CO2 avoided between two points ({money_unit}/t). CO2 range: "
+        f"{(p['emissions_t'].max() - p['emissions_t'].min()) if len(p) else 0:,.0f} t/yr. "
+        f"Data as of: {data_date}."
     )
     _footnote(fig, foot + (" " + "; ".join(notes) + "." if notes else ""))
     return _png(fig)
@@ -169,204 +185,3 @@ def _project(lon: np.ndarray, lat: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 def _in_conus(lon: pd.Series, lat: pd.Series) -> pd.Series:
     return lon.between(*CONUS["lon"]) & lat.between(*CONUS["lat"])
-
-
-@_plain_text
-def plan_map_png(
-    tables: dict[str, pd.DataFrame],
-    sites: pd.DataFrame | None,
-    *,
-    title: str,
-    data_date: str = "unknown",
-    top_flows: int = 30,
-) -> bytes:
-    """Draw one plan on a map of the contiguous US.
-
-    Parameters
-    ----------
-    tables : dict
-        The plan's tables (``hubs``, ``candidates``, ``flows``, ``demand``).
-    sites : DataFrame, optional
-        ``site_id``, ``lat``, ``lon`` of every site (for flow ends and demand sites);
-        without it, only candidate sites are placed.
-    title : str
-        Figure title.
-    data_date : str
-        Shown in the footnote.
-    top_flows : int, default 30
-        Flows drawn: the largest by tonnes.
-    """
-    cand = tables.get("candidates", pd.DataFrame())
-    hubs = tables.get("hubs", pd.DataFrame())
-    flows = tables.get("flows", pd.DataFrame())
-    coords = cand[["site_id", "lat", "lon"]] if len(cand) else pd.DataFrame()
-    if sites is not None and len(sites):
-        coords = pd.concat([sites[["site_id", "lat", "lon"]], coords])
-    coords = coords.drop_duplicates("site_id").set_index("site_id") if len(coords) else coords
-
-    fig, ax = plt.subplots(figsize=(10, 7.4))
-    fig.subplots_adjust(left=0.01, right=0.99, top=0.94, bottom=0.22)
-    states = state_outlines()
-    if states is not None:
-        states.plot(ax=ax, color="#f1f1ee", edgecolor="#b5b5b5", linewidth=0.5, zorder=0)
-    off_map = 0
-    handles: list = []
-
-    if len(flows) and len(coords):
-        f = flows.nlargest(top_flows, "tonnes")
-        o = coords.reindex(f["origin"]).reset_index(drop=True)
-        d = coords.reindex(f["destination"]).reset_index(drop=True)
-        known = (o["lat"].notna() & d["lat"].notna()).to_numpy()
-        inside = _in_conus(o["lon"], o["lat"]).to_numpy() & _in_conus(d["lon"], d["lat"]).to_numpy()
-        off_map += int((known & ~inside).sum())
-        ox, oy = _project(o["lon"], o["lat"])
-        dx, dy = _project(d["lon"], d["lat"])
-        tmax = float(f["tonnes"].max()) or 1.0
-        modes = sorted(flows["mode"].astype(str).unique())
-        colour = {m: _MODE_COLOURS[i % len(_MODE_COLOURS)] for i, m in enumerate(modes)}
-        for i, (_k, r) in enumerate(f.iterrows()):
-            if known[i] and inside[i]:
-                lw = 0.6 + 3.4 * float(r["tonnes"]) / tmax
-                ax.plot(
-                    [ox[i], dx[i]],
-                    [oy[i], dy[i]],
-                    color=colour[str(r["mode"])],
-                    lw=lw,
-                    alpha=0.55,
-                    zorder=2,
-                    solid_capstyle="round",
-                )
-        handles += [Line2D([], [], color=colour[m], lw=2.5, label=f"{m} flow") for m in modes]
-        flow_note = (
-            f"Lines: the {len(f)} largest flows by weight (widest = {tmax:,.0f} t/yr), "
-            "straight from origin to destination."
-        )
-    else:
-        flow_note = "No flows to draw."
-
-    dem = tables.get("demand", pd.DataFrame())
-    if len(dem) and len(coords):
-        dc = coords.reindex(dem["site_id"].unique()).dropna()
-        dc = dc[_in_conus(dc["lon"], dc["lat"])]
-        x, y = _project(dc["lon"], dc["lat"])
-        ax.scatter(x, y, marker="D", s=14, color="#222", zorder=3)
-        handles.append(
-            Line2D([], [], marker="D", color="#222", ls="", ms=4, label="demand site (customer)")
-        )
-
-    bought = tables.get("purchases", pd.DataFrame())
-    if len(bought) and len(coords) and "bought" in bought:
-        sc = coords.reindex(bought.loc[bought["bought"] > 0, "site_id"].unique()).dropna()
-        sc = sc[_in_conus(sc["lon"], sc["lat"])]
-        x, y = _project(sc["lon"], sc["lat"])
-        ax.scatter(x, y, marker="v", s=22, color="#8c5a2b", zorder=3)
-        handles.append(
-            Line2D([], [], marker="v", color="#8c5a2b", ls="", ms=5, label="supplier (mine, port)")
-        )
-
-    if len(cand) and "energy_community" in cand:
-        ec = cand[cand["energy_community"].astype(bool)].drop_duplicates("site_id")
-        ec = ec[~ec["site_id"].isin(hubs.get("site_id", []))]
-        ec = ec[_in_conus(ec["lon"], ec["lat"])]
-        x, y = _project(ec["lon"], ec["lat"])
-        ax.scatter(
-            x,
-            y,
-            marker="^",
-            s=16,
-            facecolors="none",
-            edgecolors=_EC_GREEN,
-            linewidths=0.8,
-            alpha=0.8,
-            zorder=3,
-        )
-        handles.append(
-            Line2D(
-                [],
-                [],
-                marker="^",
-                color=_EC_GREEN,
-                mfc="none",
-                ls="",
-                ms=5,
-                label="energy-community candidate site (not chosen)",
-            )
-        )
-
-    if len(hubs):
-        h = hubs.copy()
-        maxcap = cand.groupby("technology")["capacity"].max() if len(cand) else None
-        rel = h["capacity"] / (
-            maxcap.reindex(h["technology"]).to_numpy()
-            if maxcap is not None
-            else h["capacity"].max()
-        )
-        h["area"] = 40 + 460 * rel.clip(0, 1).fillna(0.5)
-        inside = _in_conus(h["lon"], h["lat"])
-        off_map += int((~inside).sum())
-        h = h[inside]
-        techs = sorted(hubs["technology"].astype(str).unique())
-        cmap = plt.get_cmap("Set2")
-        tcol = {t: cmap(i % 8) for i, t in enumerate(techs)}
-        x, y = _project(h["lon"], h["lat"])
-        is_ec = h["energy_community"].astype(bool).to_numpy()
-        existing = (h.get("status", pd.Series("", index=h.index)) == "existing").to_numpy()
-        colours = [tcol[str(t)] for t in h["technology"]]
-        for mask, marker in ((~existing, "o"), (existing, "s")):
-            ax.scatter(
-                x[mask],
-                y[mask],
-                s=h["area"].to_numpy()[mask],
-                marker=marker,
-                c=[c for c, k in zip(colours, mask, strict=True) if k],
-                edgecolors=np.where(is_ec[mask], _EC_GREEN, "#333"),
-                linewidths=np.where(is_ec[mask], 2.4, 0.7),
-                alpha=0.9,
-                zorder=4,
-            )
-        handles += [
-            Line2D([], [], marker="o", color=tcol[t], mec="#333", ls="", ms=9, label=t)
-            for t in techs
-        ]
-        handles += [
-            Line2D([], [], marker="o", color="#ddd", mec="#333", ls="", ms=9, label="new hub"),
-            Line2D(
-                [], [], marker="s", color="#ddd", mec="#333", ls="", ms=8, label="existing plant"
-            ),
-            Line2D(
-                [],
-                [],
-                marker="o",
-                color="#ddd",
-                mec=_EC_GREEN,
-                mew=2.4,
-                ls="",
-                ms=9,
-                label="hub in an energy community",
-            ),
-        ]
-
-    ax.set_xlim(-2.36e6, 2.26e6)
-    ax.set_ylim(2.6e5, 3.19e6)
-    ax.set_aspect("equal")
-    ax.set_axis_off()
-    ax.set_title(title, fontsize=12)
-    if handles:
-        ax.legend(
-            handles=handles,
-            loc="upper center",
-            bbox_to_anchor=(0.5, 0.0),
-            fontsize=7.5,
-            frameon=False,
-            ncol=3,
-        )
-    note = f" {off_map} hub(s) or flow end(s) outside the contiguous US are not shown." * (
-        off_map > 0
-    )
-    _footnote(
-        fig,
-        "Marker area ∝ capacity (units of output per year), relative to the largest option of "
-        f"the same technology. {flow_note}{note} Background: US Census cartographic "
-        f"boundaries (states, 2016), Albers equal-area projection. Data as of: {data_date}.",
-    )
-    return _png(fig)

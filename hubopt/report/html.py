@@ -20,9 +20,18 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from hubopt.report.figures import frontier_png, plan_map_png
+from hubopt.report.figures import frontier_png
+from hubopt.report.maps import plan_map
+from hubopt.report.overlay import CSS as _OVERLAY_CSS
+from hubopt.report.overlay import TIP_SCRIPT, map_html
+from hubopt.report.pieces import (
+    GLOSSARY,
+    co2_card,
+    co2_digits,
+    frontier_range,
+    frontier_slopes,
+)
 from hubopt.report.text import (
-    co2_text,
     format_delta,
     format_value,
     money_text,
@@ -89,6 +98,43 @@ def _package_csv(entry: dict, name: str) -> tuple[pd.DataFrame | None, bool]:
     return _read_package_csv(str(d / f"{name}.csv"), sha)
 
 
+def _plain_labels(comp: Comparison) -> dict[str, str]:
+    """Technology / product / mode → plain name, where the data package has one.
+
+    From a ``label`` or ``name`` column of technologies.csv, products.csv or modes.csv.
+    """
+    out: dict[str, str] = {}
+    for entry in comp.meta.values():
+        for table, key in (
+            ("technologies", "technology"),
+            ("products", "product"),
+            ("modes", "mode"),
+        ):
+            df, _ = _package_csv(entry, table)
+            col = next((c for c in ("label", "name") if df is not None and c in df), None)
+            if df is not None and col and key in df:
+                pairs = zip(df[key], df[col], strict=True)
+                out.update({str(k): str(v) for k, v in pairs if isinstance(v, str)})
+    return out
+
+
+def _package_names(comp: Comparison) -> list[str]:
+    """Return ``name (inputs <hash>)`` of each data package, never a local path.
+
+    The folder name and the hash of its input file hashes (as
+    :func:`hubopt.studies.compare.check_same_package` keys them).
+    """
+    out = []
+    for e in comp.meta.values():
+        man = e.get("manifest") or {}
+        d = _data_dir(e)
+        hashes = tuple(sorted((man.get("input_sha256") or {}).items()))
+        key = hashlib.sha256(repr(hashes).encode()).hexdigest()[:8] if hashes else ""
+        name = d.name if d is not None else "unknown"
+        out.append(f"{name} (inputs {key})" if key else name)
+    return list(dict.fromkeys(out))
+
+
 # --------------------------------------------------------------------------- HTML pieces
 
 _CSS = """
@@ -146,6 +192,7 @@ def _frontier_labels(frontier: Frontier | None) -> dict[str, str]:
 def _cards(comp: Comparison, money_unit: str, labels: dict[str, str] | None = None) -> str:
     out = ['<div class="cards">']
     base = (comp.baseline, comp.plans[comp.baseline][0])
+    digits = co2_digits([s.get("emissions_t") for s, _t in comp.plans.values()])
     for name, (s, tables) in comp.plans.items():
         desc = (labels or {}).get(name) or comp.meta.get(name, {}).get("manifest", {}).get(
             "scenario", {}
@@ -156,7 +203,7 @@ def _cards(comp: Comparison, money_unit: str, labels: dict[str, str] | None = No
             new = s.get("hubs_new", s.get("hubs_open", 0))
             items = [
                 (money_text(s.get("total_cost"), money_unit), "total cost per year"),
-                (co2_text(s.get("emissions_t")), "CO2 emissions per year"),
+                (co2_card(s.get("emissions_t"), digits), "CO2 emissions per year"),
                 (
                     f"{new} ({s.get('hubs_new_in_energy_communities', 0)})",
                     f"new hubs (in energy communities); {s.get('hubs_open', 0)} open in all",
@@ -266,7 +313,9 @@ def _hub_table(hubs: pd.DataFrame, units: dict[str, str]) -> str:
     return '<div class="scroll"><table>' + "".join(rows) + "</table></div>"
 
 
-def _maps(comp: Comparison, date: str) -> str:
+def _maps(
+    comp: Comparison, date: str, money_unit: str = "k$", labels: dict[str, str] | None = None
+) -> str:
     out = []
     for name, (_s, tables) in comp.plans.items():
         if "hubs" not in tables:
@@ -275,7 +324,15 @@ def _maps(comp: Comparison, date: str) -> str:
         sites, same = _package_csv(entry, "sites")
         products, _ = _package_csv(entry, "products")
         units = {} if products is None else products.set_index("product")["unit"].to_dict()
-        png = plan_map_png(tables, sites, title=f"{name}: hubs and main flows", data_date=date)
+        pm = plan_map(
+            tables,
+            sites,
+            title=f"{name}: hubs and main flows",
+            data_date=date,
+            labels=labels,
+            units=units,
+            money_unit=money_unit,
+        )
         note = ""
         if sites is None:
             note = " Site positions for customers and suppliers were not found (data package "
@@ -285,9 +342,10 @@ def _maps(comp: Comparison, date: str) -> str:
             note += "current sites.csv."
         n = len(tables["hubs"])
         out.append(
-            f"<figure>{_img(png, f'map of plan {name}')}<figcaption>Plan {escape(name)}: "
+            f"<figure>{map_html(pm, f'map of plan {name}')}<figcaption>Plan {escape(name)}: "
             f"where the hubs are and how material moves (capacity in each product's unit per "
-            f"year, flows in tonnes per year). Data as of {escape(date)}.{escape(note)}"
+            f"year, flows in tonnes per year); point at a hub, site or flow for its figures. "
+            f"Data as of {escape(date)}.{escape(note)}"
             f"</figcaption></figure><details><summary>The {plural(n, 'hub')} of {escape(name)}"
             f"</summary>{_hub_table(tables['hubs'], units)}</details>"
         )
@@ -296,7 +354,8 @@ def _maps(comp: Comparison, date: str) -> str:
 
 def _frontier_section(frontier: Frontier, money_unit: str, date: str) -> str:
     t = frontier.table
-    png = frontier_png(t, money_unit=money_unit, data_date=date)
+    slopes = frontier_slopes(t)
+    png = frontier_png(t.assign(slope=slopes), money_unit=money_unit, data_date=date)
     kinds = {"min_co2": "lowest CO2", "cap": "CO2 cap", "min_cost": "cheapest"}
     head = [
         "point",
@@ -308,6 +367,7 @@ def _frontier_section(frontier: Frontier, money_unit: str, date: str) -> str:
         "gap",
         "hubs",
         "hubs in EC",
+        f"cost per t CO2 avoided vs the next point to the right ({money_unit}/t)",
     ]
     rows = ["<tr>" + "".join(f"<th>{escape(h)}</th>" for h in head) + "</tr>"]
     for _i, r in t.iterrows():
@@ -321,6 +381,7 @@ def _frontier_section(frontier: Frontier, money_unit: str, date: str) -> str:
             "—" if pd.isna(r["mip_gap"]) else f"{r['mip_gap']:.3%}",
             format_value("hubs_open", r["hubs_open"]),
             format_value("hubs_open", r["hubs_in_energy_communities"]),
+            "—" if pd.isna(slopes[_i]) else f"{slopes[_i]:,.4g}",
         ]
         rows.append("<tr>" + "".join(f"<td>{escape(str(c))}</td>" for c in cells) + "</tr>")
     notes = frontier.info.get("notes", [])
@@ -333,39 +394,14 @@ def _frontier_section(frontier: Frontier, money_unit: str, date: str) -> str:
         "<p>Each point is the cheapest plan whose CO2 emissions stay under a cap. The right "
         "end is the cheapest plan of all; the left end is the cheapest of the plans with the "
         "least CO2 the network can achieve. Moving left, every tonne of CO2 saved costs more: "
-        "the slope between two points is the cost of cutting CO2 there.</p>"
+        "the slope between two points is the cost of cutting CO2 there (shown next to each "
+        f"segment and in the last column, in {escape(money_unit)} per tonne). "
+        f"{escape(frontier_range(t))}</p>"
         f"<figure>{_img(png, 'cost against CO2 frontier')}<figcaption>Total cost against CO2 "
         f"emissions; filled markers are proven optimal, hollow ones stopped at the time "
         f"limit. Data as of {escape(date)}.</figcaption></figure>{warn}"
         '<div class="scroll"><table>' + "".join(rows) + "</table></div>"
     )
-
-
-_GLOSSARY = """
-<dl>
-<dt>Plan</dt><dd>One answer of the model: which hubs to build (or keep), how big, and how
-material moves from mines and ports through hubs to the factories that need it, for one year.
-Each plan is the cheapest way to meet all demand under its scenario's rules.</dd>
-<dt>Hub</dt><dd>A plant that turns inputs into a product (e.g. cells, cathode material). Existing
-plants count as hubs.</dd>
-<dt>Energy community</dt><dd>A site the data flags as an energy community: in the default US
-data, the site of a retired or retiring coal plant.</dd>
-<dt>Total cost</dt><dd>Yearly cost of the plan: fixed cost of the hubs (investment spread over
-the years, upkeep), production, raw materials, transport, and any carbon price or penalty for
-demand left unserved.</dd>
-<dt>CO2 emissions</dt><dd>Tonnes of CO2 per year from production, raw materials and transport.</dd>
-<dt>Freight (t·km)</dt><dd>Tonnes moved times kilometres travelled, per year, by mode.</dd>
-<dt>Demand served from within N km</dt><dd>Share of the delivered product that reaches its
-customer over a distance of at most N km (made on site counts as 0 km).</dd>
-<dt>Average inbound distance</dt><dd>Average distance, weighted by quantity, over which
-delivered products reach their customers.</dd>
-<dt>Proven optimal / gap</dt><dd>The solver proves that no plan under the same rules is cheaper
-by more than the gap. "Not proven" means it stopped at its time limit: the plan is valid, but a
-cheaper one may exist.</dd>
-<dt>Robust site</dt><dd>A site chosen in many or all plans (★ = every plan): a safe bet whatever
-the scenario.</dd>
-</dl>
-"""
 
 
 def render_report(
@@ -392,7 +428,7 @@ def render_report(
 
     date = data_date(comp.meta)
     now = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
-    dirs = sorted({str(_data_dir(e)) for e in comp.meta.values() if _data_dir(e)})
+    dirs = _package_names(comp)
     sections = [
         f"<h1>{escape(title)}</h1>",
         f'<p class="meta">Data as of: <b>{escape(date)}</b> · money in {escape(money_unit)} '
@@ -413,9 +449,9 @@ def render_report(
         "every plan are the safest bets.</p>",
         _robustness_table(comp),
         "<h2>Maps</h2>",
-        _maps(comp, date),
+        _maps(comp, date, money_unit, _plain_labels(comp)),
         "<h2>How to read this report</h2>",
-        _GLOSSARY,
+        GLOSSARY,
         f"<footer>Made by hubopt {escape(__version__)} on {now}. Data package: "
         f"{escape(', '.join(dirs) or 'unknown')}; data as of {escape(date)}. Tables behind "
         "this report: comparison.csv, robustness.csv and each plan's result folder.</footer>",
@@ -423,9 +459,10 @@ def render_report(
     return (
         '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
-        f"<title>{escape(title)}</title><style>{_CSS}</style></head><body><main>"
+        f"<title>{escape(title)}</title><style>{_CSS}{_OVERLAY_CSS}</style></head><body><main>"
         + "\n".join(sections)
-        + "</main></body></html>\n"
+        + f'</main><div id="tip" role="tooltip"></div><script>{TIP_SCRIPT}</script>'
+        + "</body></html>\n"
     )
 
 

@@ -222,8 +222,13 @@ def plan_story(
         parts.append(f"It leaves {1 - served / total:.1%} of the demand unserved.")
     if baseline is not None and baseline[0] != name:
         bname, bs = baseline
-        dc = (summary.get("total_cost") or np.nan) - (bs.get("total_cost") or np.nan)
-        de = (summary.get("emissions_t") or np.nan) - (bs.get("emissions_t") or np.nan)
+
+        def num(d: dict, k: str) -> float:  # 0 is a figure (a zero-CO2 baseline), None is not
+            v = d.get(k)
+            return np.nan if v is None else float(v)
+
+        dc = num(summary, "total_cost") - num(bs, "total_cost")
+        de = num(summary, "emissions_t") - num(bs, "emissions_t")
         if np.isfinite(dc) and np.isfinite(de):
             parts.append(f"Compared with {bname}, it {_change(dc, de, summary, bs, money_unit)}.")
     gap = summary.get("mip_gap")

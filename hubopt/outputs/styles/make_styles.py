@@ -14,6 +14,7 @@ import sys
 
 from qgis.core import (
     QgsApplication,
+    QgsFillSymbol,
     QgsLineSymbol,
     QgsMapLayer,
     QgsMarkerLineSymbolLayer,
@@ -44,6 +45,8 @@ FIELDS = "&".join(
         "mode:string",
         "quantity:double",
         "bought:double",
+        "technology:string",
+        "built:string",
     )
 )
 MODE_COLOUR = (
@@ -142,13 +145,34 @@ def _candidates():
     return layer
 
 
+# new hubs are circles, existing plants squares, required options diamonds
+BUILT_SHAPE = (
+    "CASE WHEN \"built\" = 'existing' THEN 'square' "
+    "WHEN \"built\" = 'required' THEN 'diamond' ELSE 'circle' END"
+)
+# area ∝ capacity relative to the largest hub of the same technology (GWh and t never mixed)
+TECH_SIZE = (
+    'coalesce(scale_exp("capacity", 0, maximum("capacity", group_by:="technology"), '
+    "2.5, 10, 0.5), 4)"
+)
+
+
 def _hubs():
+    """Single symbol template; write_gis turns it into one category per technology."""
     layer = _layer("hubs")
-    size = _area_sized("capacity", 2, 10, 4)
-    layer.setRenderer(
-        QgsSingleSymbolRenderer(_marker("circle", "31,120,180,190", 4, size_expr=size))
+    symbol = _marker("circle", "31,120,180,190", 4, size_expr=TECH_SIZE)
+    _dd(symbol.symbolLayer(0), QgsSymbolLayer.PropertyName, BUILT_SHAPE)
+    layer.setRenderer(QgsSingleSymbolRenderer(symbol))
+    _labels(layer, "\"name\" || if(\"built\" = 'new', ' (new)', '')")
+    return layer
+
+
+def _states():
+    symbol = QgsFillSymbol.createSimple(
+        {"color": "#eeeeea", "outline_color": "#b5b5b5", "outline_width": "0.2"}
     )
-    _labels(layer, '"name"')
+    layer = QgsVectorLayer("Polygon?crs=EPSG:4326&field=state:string", "states", "memory")
+    layer.setRenderer(QgsSingleSymbolRenderer(symbol))
     return layer
 
 
@@ -195,5 +219,5 @@ def _flows():
 if __name__ == "__main__":
     app = QgsApplication([], False)
     app.initQgis()
-    for make in (_candidates, _hubs, _demand, _supply, _flows):
+    for make in (_candidates, _hubs, _demand, _supply, _flows, _states):
         _save(make(), sys.argv[1])
