@@ -60,6 +60,7 @@ import pandas as pd
 import pyomo.environ as pyo
 
 import hubopt.model.elastic  # noqa: F401 - registers the elastic families
+import hubopt.model.families_rank  # noqa: F401 - registers rank's on-request family
 from hubopt.inputs.load import HubData
 from hubopt.inputs.scenario import Scenario
 from hubopt.model.conditioning import conditioning
