@@ -67,6 +67,8 @@ DESCRIPTIONS = {
     "supply": "Supply points: capacity and quantity bought",
     "flows": "Non-zero flows, one great-circle line per lane x product x mode",
 }
+GEOMETRY["ranking"] = "Point"  # hubopt rank's layer (hubopt.outputs.rank)
+DESCRIPTIONS["ranking"] = "Premium of a new hub at each site (hubopt rank)"
 _SITE_COLUMNS = ["name", "state", "energy_community", "lat", "lon"]
 
 

@@ -94,6 +94,9 @@ class RankResult:
     info : dict
         ``solves`` (restricted solves run), ``detected`` (sites found in the baseline
         without a solve), ``wall_seconds``, ``workers``.
+    outcomes : dict
+        With ``keep_plans``: ``"baseline"`` and site id -> :class:`hubopt.RunOutcome`
+        (the plan of each solved site; sites found in the baseline have its plan).
     """
 
     scenario: Scenario
@@ -102,6 +105,7 @@ class RankResult:
     technologies: list[str] = field(default_factory=list)
     money_unit: str = "k$"
     info: dict = field(default_factory=dict)
+    outcomes: dict = field(default_factory=dict)
 
     @property
     def failed(self) -> pd.DataFrame:
@@ -238,9 +242,13 @@ def _bounds(base: dict, z: float, bound: float | None) -> dict[str, Any]:
 
 def solve_site(
     site: str, technologies: list[str], data: HubData, lanes: pd.DataFrame, base: dict,
-    scenario: Scenario,
+    scenario: Scenario, keep_plan: bool = False,
 ) -> dict[str, Any]:  # fmt: skip
-    """Solve the restricted scenario of one site (on a worker); never raises."""
+    """Solve the restricted scenario of one site (on a worker); never raises.
+
+    With ``keep_plan`` the row carries ``outcome``: the site's plan as a
+    :class:`hubopt.RunOutcome` without model, lanes and data (the client has them).
+    """
     from hubopt.diagnose import diagnose
     from hubopt.model.build import build_model
     from hubopt.plan import extract_plan
@@ -249,7 +257,8 @@ def solve_site(
     out: dict[str, Any] = {"site_id": site}
     try:
         extra = {"require_new_at_site": {"site_id": site, "technologies": technologies}}
-        hub = build_model(data, lanes, scenario, extra=extra)
+        sc = replace(scenario, name=f"{scenario.name}-at-{site}")
+        hub = build_model(data, lanes, sc, extra=extra)
         start = warm_start(base, hub.options, site, technologies)
         r = solve_site_model(hub, scenario.solver, start)
         out["mip_gap"] = r.mip_gap
@@ -267,6 +276,8 @@ def solve_site(
                 total_cost=r.objective,
                 message=r.message,
             )
+            if keep_plan:
+                out["outcome"] = _outcome(sc, r, plan, time.perf_counter() - t0)
         elif r.termination.value == "infeasible":
             why = diagnose(hub, scenario.solver, extra=extra).messages()
             out.update(status="infeasible", message="; ".join(why) or r.message)
@@ -277,6 +288,12 @@ def solve_site(
         out["traceback"] = traceback.format_exc()
     out["seconds"] = time.perf_counter() - t0
     return out
+
+
+def _outcome(scenario: Scenario, result, plan, seconds: float):
+    from hubopt.pipeline import RunOutcome
+
+    return RunOutcome(scenario, None, None, None, result, plan, {"solve": seconds})
 
 
 def solve_baseline(data: HubData, lanes: pd.DataFrame, scenario: Scenario) -> dict[str, Any]:
@@ -296,6 +313,7 @@ def solve_baseline(data: HubData, lanes: pd.DataFrame, scenario: Scenario) -> di
         if r.has_solution:
             plan = extract_plan(hub)
             base.update(summary=plan.summary, hubs=plan.hubs, plan=plan)
+            base["outcome"] = _outcome(scenario, r, plan, time.perf_counter() - t0)
             base["open_keys"] = list(plan.hubs[["site_id", "technology", "size"]].itertuples(
                 index=False, name=None))  # fmt: skip
     except Exception as exc:  # noqa: BLE001 - reported as the baseline's message
@@ -351,6 +369,7 @@ def rank(
     threads_per_worker: int = 1,
     client: Any = None,
     data: HubData | None = None,
+    keep_plans: bool = False,
     on_result: Callable[[dict], None] | None = None,
     on_progress: Callable[[str], None] | None = None,
 ) -> RankResult:
@@ -368,6 +387,9 @@ def rank(
         As for :func:`hubopt.studies.sweep.sweep`.
     data : HubData, optional
         The package, already loaded (default: ``scenario.data`` or ``scenario.data_dir``).
+    keep_plans : bool, default False
+        Keep every plan (:attr:`RankResult.outcomes`: ``"baseline"`` and each solved
+        site id), e.g. to compare a site's plan with the baseline.
     on_result : callable, optional
         ``on_result(row)`` as each site finishes (completion order).
     on_progress : callable, optional
@@ -402,6 +424,7 @@ def rank(
     say(f"starting the cluster for {len(ids)} sites")
     client, own_cluster, close = _cluster(client, scheduler, workers, max(1, len(ids)))
     rows: list[dict] = []
+    outcomes: dict = {}
     futures: dict = {}
     n_workers = len(client.scheduler_info().get("workers", {}))
     light = replace(scenario, data=None)
@@ -412,6 +435,8 @@ def rank(
         say("solving the unrestricted scenario")
         base = client.submit(solve_baseline, d_ref, l_ref, light, key=f"hubopt-rank-{token}-b")
         base = base.result()
+        if keep_plans and base.get("outcome") is not None:
+            outcomes["baseline"] = replace(base["outcome"], data=data, lanes=lanes)
         if base.get("solution_status") == "none":
             msg = f"the unrestricted scenario has no plan ({base['message']}): nothing to rank"
             rows = [{"site_id": s, "status": "error", "message": msg} for s in ids]
@@ -426,10 +451,10 @@ def rank(
                     if on_result is not None:
                         on_result(row)
             say(f"solving {len(todo)} sites ({len(rows)} found in the unrestricted plan)")
-            slim = {k: v for k, v in base.items() if k not in ("plan", "hubs")}
+            slim = {k: v for k, v in base.items() if k not in ("plan", "hubs", "outcome")}
             b_ref = client.scatter(slim, broadcast=True)
             futures = {
-                client.submit(solve_site, s, techs, d_ref, l_ref, b_ref, light,
+                client.submit(solve_site, s, techs, d_ref, l_ref, b_ref, light, keep_plans,
                               key=f"hubopt-rank-{token}-{i}"): s
                 for i, s in enumerate(todo)
             }  # fmt: skip
@@ -439,6 +464,8 @@ def rank(
                 except Exception as exc:  # noqa: BLE001 - a dead worker fails one site
                     text = _error_text(exc) or repr(exc)
                     row = {"site_id": futures[fut], "status": "error", "message": text}
+                if row.get("outcome") is not None:
+                    outcomes[row["site_id"]] = replace(row.pop("outcome"), data=data, lanes=lanes)
                 rows.append(row)
                 if on_result is not None:
                     on_result(row)
@@ -460,4 +487,5 @@ def rank(
         "workers": n_workers,
     }
     unit = getattr(data, "money_unit", None) or "k$"
-    return RankResult(scenario, table, base, techs, unit, info)
+    base = {k: v for k, v in base.items() if k != "outcome"}
+    return RankResult(scenario, table, base, techs, unit, info, outcomes)
