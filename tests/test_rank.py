@@ -168,3 +168,43 @@ def test_cli_end_to_end(tmp_path):
     c = subprocess.run(cmd, capture_output=True, text=True, timeout=120)
     assert not [x for x in c.stderr.splitlines() if ":CONSOLE" in x or "Uncaught" in x]
     assert shot.is_file() and shot.stat().st_size > 10_000, c.stderr[-2000:]
+
+
+def test_every_site_plan_passes_the_independent_checks(client):
+    from hubopt.testing import assert_plan_feasible, check_new_hub_at, recompute_total_cost
+
+    t = _lane_cost(base_tables(), "F2", "C1", 2.0)
+    sc = _scenario(t)
+    res = rank(sc, sites="all", client=client, keep_plans=True)
+    assert set(res.outcomes) == {"baseline", "F2"}
+    for site, o in res.outcomes.items():
+        assert_plan_feasible(o.data, o.plan, o.scenario)
+        assert recompute_total_cost(o.data, o.plan, o.scenario) == pytest.approx(o.result.objective)
+        if site != "baseline":
+            assert check_new_hub_at(o.data, o.plan, site) == []
+    assert check_new_hub_at(sc.data, res.outcomes["baseline"].plan, "F2") == [
+        "no new option open at F2"
+    ]
+
+
+def test_the_family_takes_the_array_hand_off_and_matches_pyomo():
+    from hubopt.solve import standard_form
+
+    data = hubopt.HubData.from_tables(**base_tables())
+    extra = {"require_new_at_site": {"site_id": "F2", "technologies": ["plant"]}}
+    hub = hubopt.build_model(data, hubopt.build_lanes(data), _scenario(base_tables()), extra=extra)
+    assert "require_new_at_site" in hub.stats["families"]
+    fast, path = standard_form(hub)
+    compiled, cpath = standard_form(hub, path="compiler")
+    assert (path, cpath) == ("arrays", "compiler")
+    assert (fast.a != compiled.a).nnz == 0
+    assert (fast.row_lower == compiled.row_lower).all()
+    r = hubopt.solve_model(hub, EXACT)
+    assert r.handoff == "arrays" and r.objective == pytest.approx(50.0)
+
+
+def test_a_failing_site_reports_a_message_and_the_others_carry_on():
+    from hubopt.studies.rank import solve_site
+
+    row = solve_site("F2", [], None, None, {"open_keys": []}, _scenario(base_tables()))
+    assert row["status"] == "error" and row["message"].strip()
