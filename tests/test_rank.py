@@ -208,3 +208,11 @@ def test_a_failing_site_reports_a_message_and_the_others_carry_on():
 
     row = solve_site("F2", [], None, None, {"open_keys": []}, _scenario(base_tables()))
     assert row["status"] == "error" and row["message"].strip()
+
+
+def test_rank_takes_callbacks_not_output_folders():
+    import inspect
+
+    params = inspect.signature(rank).parameters
+    assert "on_progress" in params and "on_result" in params
+    assert not {"out_dir", "force", "money_unit"} & set(params)

@@ -41,7 +41,9 @@ FIELDS = {
     "lat": "latitude",
     "lon": "longitude",
     "status": "in_baseline (the unrestricted plan opens a new hub here: premium 0, no solve), "
-    "solved (proven optimal), bounded (stopped at the gap or time limit: see the interval), "
+    "solved (HiGHS proved optimality within the gap; the premium is an interval unless "
+    "both solves closed the gap exactly), bounded (stopped at the time limit: see the "
+    "interval), "
     "infeasible (no plan has a new hub here: see message), error",
     "premium": "cost of the cheapest plan with a new hub here minus the unrestricted optimum; "
     "blank unless exact (premium_exact)",
