@@ -105,9 +105,8 @@ def rank(
     from hubopt.studies.rank import rank as run_rank
 
     given = {"time_limit_s": time_limit, "mip_rel_gap": gap}
-    scenario = load_scenario(model).with_options(**{k: v for k, v in given.items() if v})
-    if gap == 0.0:
-        scenario = scenario.with_options(mip_rel_gap=0.0)
+    changes = {k: v for k, v in given.items() if v is not None}
+    scenario = load_scenario(model).with_options(**changes)
     chosen = sites if sites in SITE_SETS else read_site_file(Path(sites))
     data = load_data(scenario.data_dir)
     rank_sites(data, chosen, technology)  # unknown ids / technologies: exit 2 before solving
