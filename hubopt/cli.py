@@ -17,6 +17,7 @@ from rich.console import Console
 from rich.markup import escape
 
 from hubopt.cli_options import check_threads, check_time_limit, parse_gap
+from hubopt.cli_rank import rank as rank_command
 from hubopt.errors import HubDataError, Issue
 from hubopt.report.console import Progress, issues_table, summary_table
 from hubopt.report.units import money_unit as unit_of
@@ -402,6 +403,9 @@ def sweep(
     if (status == "none").any():
         raise typer.Exit(EXIT_NO_SOLUTION)
     raise typer.Exit(EXIT_OK if (status == "optimal").all() else EXIT_FEASIBLE)
+
+
+app.command(name="rank")(rank_command)  # in hubopt/cli_rank.py (size)
 
 
 @app.command(name="version")

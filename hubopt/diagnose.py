@@ -55,7 +55,9 @@ def _frame(rows: list[dict]) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=cols)
 
 
-def diagnose(hub: HubModel, options: SolveOptions | None = None) -> Diagnosis:
+def diagnose(
+    hub: HubModel, options: SolveOptions | None = None, *, extra: dict | None = None
+) -> Diagnosis:
     """Find the smallest relaxation that makes an infeasible scenario feasible.
 
     Two phases. First only the scenario constraints (CO2 cap, hub limits) may bend: if
@@ -70,6 +72,10 @@ def diagnose(hub: HubModel, options: SolveOptions | None = None) -> Diagnosis:
     options : SolveOptions, optional
         Solver settings for the elastic solves (default: the scenario's, with a relative
         gap of 1e-4 and at most 120 s each).
+    extra : dict, optional
+        On-request families the infeasible model was built with (``build_model(...,
+        extra=...)``, e.g. rank's ``require_new_at_site``); the elastic copies keep them
+        as hard rows.
 
     Returns
     -------
@@ -89,10 +95,10 @@ def diagnose(hub: HubModel, options: SolveOptions | None = None) -> Diagnosis:
     sc = hub.scenario
     has_scenario = any(_is_set(getattr(sc, f.name, None)) for f in relaxable_fields())
     if has_scenario:
-        found, result = _elastic(hub, opts, physical=False)
+        found, result = _elastic(hub, opts, physical=False, extra=extra)
         if result.has_solution:
             return Diagnosis(found, result)
-    found, result = _elastic(hub, opts, physical=True)
+    found, result = _elastic(hub, opts, physical=True, extra=extra)
     if not result.has_solution:
         msg = (
             "even with every limit relaxed no plan exists: check that each demanded product "
@@ -109,12 +115,15 @@ def _is_set(value: object) -> bool:
     return value is not None and value != {} and value is not False
 
 
-def _elastic(hub: HubModel, opts: SolveOptions, physical: bool) -> tuple[pd.DataFrame, SolveResult]:
-    extra = ["elastic_scenario"]
+def _elastic(
+    hub: HubModel, opts: SolveOptions, physical: bool, extra: dict | None = None
+) -> tuple[pd.DataFrame, SolveResult]:
+    names = ["elastic_scenario"]
     if physical:
-        extra += ["elastic_demand", "elastic_supply", "elastic_capacity"]
-        extra += ["elastic_must_take", "elastic_min_utilisation", "elastic_lane_capacity"]
-    fresh = build_model(hub.data, hub.lanes, hub.scenario, extra=dict.fromkeys(extra, {}))
+        names += ["elastic_demand", "elastic_supply", "elastic_capacity"]
+        names += ["elastic_must_take", "elastic_min_utilisation", "elastic_lane_capacity"]
+    fams = {**(extra or {}), **dict.fromkeys(names, {})}
+    fresh = build_model(hub.data, hub.lanes, hub.scenario, extra=fams)
     m = fresh.model
     scen = fresh.labels["elastic_scenario"]
     result = solve_model(fresh, opts)

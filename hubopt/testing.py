@@ -16,7 +16,12 @@ from hubopt.plan import Plan
 from hubopt.testing_econ import econ_violations, granted_incentives, production_terms
 from hubopt.testing_network import balance_terms, check_network, disposal_money
 
-__all__ = ["assert_plan_feasible", "check_plan_feasible", "recompute_total_cost"]
+__all__ = [
+    "assert_plan_feasible",
+    "check_new_hub_at",
+    "check_plan_feasible",
+    "recompute_total_cost",
+]
 
 
 def _close(a: float, b: float, tol: float) -> bool:
@@ -206,3 +211,22 @@ def assert_plan_feasible(data: HubData, plan: Plan, scenario: Scenario, tol: flo
     """Raise ``AssertionError`` listing every violated constraint of ``plan``."""
     bad = check_plan_feasible(data, plan, scenario, tol)
     assert not bad, "plan is not feasible:\n  " + "\n  ".join(bad)
+
+
+def check_new_hub_at(
+    data: HubData, plan: Plan, site_id: str, technologies: list[str] | None = None
+) -> list[str]:
+    """Re-check rank's ``require_new_at_site`` from the data: a new option open at the site.
+
+    A new option is a ``candidates.csv`` row at ``site_id`` whose ``status`` is
+    ``candidate`` (default), of one of ``technologies`` when given. Returns the violations
+    (empty when the plan opens at least one).
+    """
+    cand = data.candidates
+    status = cand["status"] if "status" in cand else pd.Series("candidate", index=cand.index)
+    new = cand[(cand["site_id"] == site_id) & (status == "candidate")]
+    if technologies:
+        new = new[new["technology"].isin(technologies)]
+    key = ["site_id", "technology", "size"]
+    opened = new.merge(plan.hubs[key], on=key)
+    return [] if len(opened) else [f"no new option open at {site_id}"]

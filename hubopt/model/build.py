@@ -64,6 +64,7 @@ import hubopt.model.econ_families  # noqa: F401 - registers the site-economics f
 import hubopt.model.elastic  # noqa: F401 - registers the elastic families
 import hubopt.model.families_network  # noqa: F401 - issue #11 (imported by elastic first)
 import hubopt.model.families_pareto  # noqa: F401 - pareto's CO2 cap and objective
+import hubopt.model.families_rank  # noqa: F401 - registers rank's on-request family
 from hubopt.inputs.load import HubData
 from hubopt.inputs.scenario import Scenario
 from hubopt.model.conditioning import conditioning

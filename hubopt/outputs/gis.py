@@ -76,6 +76,8 @@ DESCRIPTIONS = {
     "flows": "Non-zero flows, one great-circle line per lane x product x mode",
     STATES: "Background: US state outlines (US Census cartographic boundaries, 2016)",
 }
+GEOMETRY["ranking"] = "Point"  # hubopt rank's layer (hubopt.outputs.rank)
+DESCRIPTIONS["ranking"] = "Premium of a new hub at each site (hubopt rank)"
 _SITE_COLUMNS = ["name", "state", "energy_community", "lat", "lon"]
 
 
