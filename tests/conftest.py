@@ -9,6 +9,7 @@ import pandas as pd
 import pytest
 
 import hubopt
+from hubopt.studies.compare import compare
 from hubopt.testing import assert_plan_feasible
 
 REPO = Path(__file__).resolve().parents[1]
@@ -115,3 +116,74 @@ def solve(tmp_path: Path) -> Callable[..., hubopt.RunOutcome]:
         return outcome
 
     return _solve
+
+
+# --------------------------------------------------------------------------- shared studies
+# Module-scoped fixtures used by test_compare, test_pareto and test_report (real solves).
+
+DIST = [100.0, 300.0, 300.0, 100.0]
+
+
+def network() -> dict[str, pd.DataFrame]:
+    t = base_tables()
+    t["candidates"].loc[0, "fixed_cost"] = 12.0
+    t["lanes"]["distance_km"] = DIST
+    t["lanes"]["kg_co2_per_unit"] = [d * 0.01 for d in DIST]
+    return t
+
+
+def solve_to(folder: Path, tables: dict, name: str, **kw) -> Path:
+    """Solve ``tables`` for real at gap 0 and write the result folder ``folder/name``."""
+    pkg = write_package(folder / f"pkg-{name}", tables)
+    sc = hubopt.Scenario(
+        name=name, data_dir=pkg, solver=hubopt.SolveOptions(mip_rel_gap=0.0, time_limit_s=60), **kw
+    )
+    outcome = hubopt.run(sc)
+    return hubopt.write_outputs(folder / "res" / name, outcome)
+
+
+@pytest.fixture(scope="module")
+def results(tmp_path_factory) -> Path:
+    """Four result folders from real solves: base, ec, both, none (infeasible)."""
+    root = tmp_path_factory.mktemp("compare")
+    solve_to(root, network(), "base")
+    solve_to(root, network(), "ec", min_energy_community_hubs=1)
+    both = network()
+    both["candidates"]["status"] = ["required", "candidate"]
+    solve_to(root, both, "both", min_energy_community_hubs=1)
+    solve_to(root, network(), "none", max_hubs=0)
+    return root / "res"
+
+
+@pytest.fixture(scope="module")
+def comp(results):
+    folders = [results / n for n in ("base", "ec", "both", "none")]
+    # "both" is solved on a copy of the package with F1 required: a different package
+    return compare(folders, baseline="base", within_km=200.0, allow_mixed=True)
+
+
+GAP0 = hubopt.SolveOptions(mip_rel_gap=0.0, time_limit_s=60.0)
+
+
+def two_modes() -> dict[str, pd.DataFrame]:
+    t = base_tables()
+    t["candidates"].loc[0, "fixed_cost"] = 12.0
+    t["products"]["tonnes_per_unit"] = 2.0
+    t["modes"] = pd.DataFrame(
+        {
+            "mode": ["road", "rail"],
+            "cost_per_tonne_km": [0.005, 0.002],
+            "kg_co2_per_tonne_km": [0.1, 1.0],
+        }
+    )
+    base = t["lanes"][["origin", "destination", "product"]]
+    dist = [100.0, 300.0, 300.0, 100.0]
+    t["lanes"] = pd.concat(
+        [base.assign(mode=m, distance_km=dist) for m in ("road", "rail")], ignore_index=True
+    )
+    return t
+
+
+@pytest.fixture(scope="module")
+def pkg(tmp_path_factory) -> Path:
+    return write_package(tmp_path_factory.mktemp("pareto") / "pkg", two_modes())

@@ -14,14 +14,12 @@ Network (``conftest.base_tables`` with F1's fixed cost 12 and explicit distances
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pandas as pd
 import pytest
-from conftest import base_tables, write_package
+from conftest import network, solve_to
 from helpers import hubopt_cli
 
-import hubopt
 from hubopt.errors import HubDataError
 from hubopt.outputs.studies import write_comparison
 from hubopt.studies.compare import (
@@ -33,46 +31,6 @@ from hubopt.studies.compare import (
     stack,
     summarise,
 )
-
-DIST = [100.0, 300.0, 300.0, 100.0]
-
-
-def network() -> dict[str, pd.DataFrame]:
-    t = base_tables()
-    t["candidates"].loc[0, "fixed_cost"] = 12.0
-    t["lanes"]["distance_km"] = DIST
-    t["lanes"]["kg_co2_per_unit"] = [d * 0.01 for d in DIST]
-    return t
-
-
-def solve_to(folder: Path, tables: dict, name: str, **kw) -> Path:
-    """Solve ``tables`` for real at gap 0 and write the result folder ``folder/name``."""
-    pkg = write_package(folder / f"pkg-{name}", tables)
-    sc = hubopt.Scenario(
-        name=name, data_dir=pkg, solver=hubopt.SolveOptions(mip_rel_gap=0.0, time_limit_s=60), **kw
-    )
-    outcome = hubopt.run(sc)
-    return hubopt.write_outputs(folder / "res" / name, outcome)
-
-
-@pytest.fixture(scope="module")
-def results(tmp_path_factory) -> Path:
-    """Four result folders from real solves: base, ec, both, none (infeasible)."""
-    root = tmp_path_factory.mktemp("compare")
-    solve_to(root, network(), "base")
-    solve_to(root, network(), "ec", min_energy_community_hubs=1)
-    both = network()
-    both["candidates"]["status"] = ["required", "candidate"]
-    solve_to(root, both, "both", min_energy_community_hubs=1)
-    solve_to(root, network(), "none", max_hubs=0)
-    return root / "res"
-
-
-@pytest.fixture(scope="module")
-def comp(results):
-    folders = [results / n for n in ("base", "ec", "both", "none")]
-    # "both" is solved on a copy of the package with F1 required: a different package
-    return compare(folders, baseline="base", within_km=200.0, allow_mixed=True)
 
 
 def test_key_figures_match_hand_derived_values(comp):

@@ -174,3 +174,19 @@ def test_docstring_examples_are_collected_by_plain_pytest():
     assert any("report/units.py" in d for d in doctests)
     assert any("cli_options.py::hubopt.cli_options.parse_gap" in d for d in doctests)
     assert not any("make_styles" in d or "__main__" in d for d in doctests)
+
+
+def test_test_modules_never_import_each_other():
+    """Shared test helpers live in conftest.py / helpers.py, never in another test module."""
+    tests = Path(__file__).resolve().parent
+    names = {p.stem for p in tests.glob("test_*.py")}
+    for path in sorted(tests.glob("test_*.py")):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            mods = []
+            if isinstance(node, ast.ImportFrom) and node.module:
+                mods = [node.module]
+            elif isinstance(node, ast.Import):
+                mods = [a.name for a in node.names]
+            bad = [m for m in mods if m.split(".")[0] in names]
+            assert not bad, f"{path.name} imports test module(s) {bad}: move them to conftest/helpers"

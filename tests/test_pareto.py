@@ -20,7 +20,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import base_tables, write_package
+from conftest import GAP0, write_package
 from helpers import hubopt_cli, random_cflp, scenario_file
 from PIL import Image
 
@@ -37,38 +37,12 @@ from hubopt.studies.pareto import (
     scenario_toml,
 )
 
-GAP0 = hubopt.SolveOptions(mip_rel_gap=0.0, time_limit_s=60.0)
-
-
-def two_modes() -> dict[str, pd.DataFrame]:
-    t = base_tables()
-    t["candidates"].loc[0, "fixed_cost"] = 12.0
-    t["products"]["tonnes_per_unit"] = 2.0
-    t["modes"] = pd.DataFrame(
-        {
-            "mode": ["road", "rail"],
-            "cost_per_tonne_km": [0.005, 0.002],
-            "kg_co2_per_tonne_km": [0.1, 1.0],
-        }
-    )
-    base = t["lanes"][["origin", "destination", "product"]]
-    dist = [100.0, 300.0, 300.0, 100.0]
-    t["lanes"] = pd.concat(
-        [base.assign(mode=m, distance_km=dist) for m in ("road", "rail")], ignore_index=True
-    )
-    return t
-
 
 def hand_cost(cap: float) -> float:
     """The frontier derived by hand (module docstring)."""
     if cap >= 0.4:
         return 30.0 + (4.0 - min(cap, 4.0)) * 10.0 / 3.0
     return 46.0 + (2.0 - cap) * 10.0 / 3.0
-
-
-@pytest.fixture(scope="module")
-def pkg(tmp_path_factory) -> Path:
-    return write_package(tmp_path_factory.mktemp("pareto") / "pkg", two_modes())
 
 
 @pytest.fixture(scope="module")

@@ -13,9 +13,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from conftest import GAP0
 from PIL import Image
-from test_compare import comp, results  # noqa: F401 - module-scoped fixtures (real solves)
-from test_pareto import GAP0, pkg  # noqa: F401 - module-scoped fixture
 
 import hubopt
 from hubopt.report.figures import frontier_png, state_outlines
@@ -34,7 +33,7 @@ def _nonblank(png: bytes | Path) -> bool:
     return len(np.unique(a.reshape(-1, 3), axis=0)) > 10 and a.std() > 5
 
 
-def test_report_is_self_contained(comp):  # noqa: F811
+def test_report_is_self_contained(comp):
     html = render_report(comp, money_unit="k$")
     assert html.startswith("<!DOCTYPE html>")
     # one inline script (hover tooltips), nothing loaded from anywhere
@@ -50,7 +49,7 @@ def test_report_is_self_contained(comp):  # noqa: F811
         assert unit in html, unit
 
 
-def test_cards_say_what_each_plan_means(comp):  # noqa: F811
+def test_cards_say_what_each_plan_means(comp):
     html = render_report(comp)
     assert "This plan builds 1 hub (1 plant)." in html
     assert "Its hub is in an energy community" in html  # ec
@@ -60,7 +59,7 @@ def test_cards_say_what_each_plan_means(comp):  # noqa: F811
     assert "The solver proved that no cheaper plan meets the same rules." in html
 
 
-def test_plan_story_compares_with_the_baseline(comp):  # noqa: F811
+def test_plan_story_compares_with_the_baseline(comp):
     s, tables = comp.plans["ec"]
     story = plan_story("ec", s, tables, baseline=("base", comp.plans["base"][0]))
     assert "costs $8.00k more a year" in story
@@ -69,7 +68,7 @@ def test_plan_story_compares_with_the_baseline(comp):  # noqa: F811
     assert "Compared with" not in same
 
 
-def test_story_warns_when_a_difference_is_within_the_gap(comp):  # noqa: F811
+def test_story_warns_when_a_difference_is_within_the_gap(comp):
     s, tables = comp.plans["ec"]
     loose = {**s, "mip_gap": 0.5, "status": "time_limit"}
     story = plan_story("ec", loose, tables, baseline=("base", comp.plans["base"][0]))
@@ -90,7 +89,7 @@ def test_money_and_co2_in_words():
     assert co2_text(12.0) == "12 t CO2"
 
 
-def test_data_date_is_read_from_manifest_or_package(results, tmp_path):  # noqa: F811
+def test_data_date_is_read_from_manifest_or_package(results, tmp_path):
     plans_dir = tmp_path / "r"
     shutil.copytree(results / "base", plans_dir / "base")
     assert data_date(compare([plans_dir / "base"]).meta) == "unknown"
@@ -119,7 +118,7 @@ def test_state_outlines_come_from_plotly_geo():
     assert "AK" not in set(states["STUSPS"]) and "TX" in set(states["STUSPS"])
 
 
-def test_map_without_the_data_package_still_draws_hubs(comp):  # noqa: F811
+def test_map_without_the_data_package_still_draws_hubs(comp):
     png = plan_map_png(comp.plans["both"][1], None, title="both", data_date="unknown")
     assert png[:8] == b"\x89PNG\r\n\x1a\n" and _nonblank(png)
 
@@ -139,7 +138,7 @@ def test_frontier_plot_marks_unproven_and_missing_points():
 
 
 @pytest.fixture(scope="module")
-def frontier_report(pkg, tmp_path_factory) -> Path:  # noqa: F811
+def frontier_report(pkg, tmp_path_factory) -> Path:
     """A report with every section: a frontier, cards, table, robustness, maps."""
     fr = pareto(hubopt.Scenario(name="two", data_dir=pkg), points=3, options=GAP0)
     comp2 = compare_plans(fr.plans, baseline=fr.table["point"].iloc[-1])
