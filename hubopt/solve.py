@@ -41,8 +41,10 @@ from hubopt.model.pyomo_bridge import ModelArrays, paused_gc, pristine_arrays
 __all__ = [
     "SolutionStatus",
     "SolveOptions",
+    "LpSolution",
     "SolveResult",
     "Termination",
+    "solve_lp_fixed",
     "solve_model",
     "standard_form",
 ]
@@ -439,3 +441,100 @@ def _load_values(hub: HubModel, arr: ModelArrays, path: str, x: np.ndarray) -> N
         ]
     for v in rest:
         v.set_value(v.value if v.fixed else (v.lb or 0.0), skip_validation=True)
+
+
+@dataclass(frozen=True)
+class LpSolution:
+    """The LP of a built model (integrality dropped), optionally with ``open`` fixed.
+
+    Attributes
+    ----------
+    optimal : bool
+        Whether HiGHS proved the LP optimal (the other fields are meaningful only then).
+    objective : float
+        LP objective (money per year).
+    duals : dict
+        ``family -> ndarray``: the row dual of every row of that constraint family, by
+        the row's index in the family (``duals["balance"][i]`` is the price of
+        ``balance[i]``, money per unit of the row; 0 for rows absent from the arrays).
+        HiGHS's sign convention: a column's reduced cost is :math:`c_j - a_j^T y`.
+    seconds : float
+        Wall time of the LP solve.
+    """
+
+    optimal: bool
+    objective: float
+    duals: dict
+    seconds: float
+
+
+def solve_lp_fixed(
+    hub: HubModel,
+    open_values: np.ndarray | None = None,
+    *,
+    threads: int = 1,
+    load: bool = False,
+    relax: tuple[str, ...] = (),
+) -> LpSolution:
+    """Solve the LP of a built model with its ``open`` columns fixed, and read row duals.
+
+    Parameters
+    ----------
+    hub : HubModel
+        From :func:`hubopt.model.build.build_model`, unchanged since (arrays path).
+    open_values : ndarray, optional
+        Value (0/1) of each ``open[k]``; ``None`` solves the plain LP relaxation.
+    threads : int
+        HiGHS threads.
+    load : bool
+        Write the LP solution into the Pyomo variables (as :func:`solve_model` does).
+    relax : tuple of str
+        Constraint families whose rows are left out (bounds set to ±inf), e.g.
+        ``("link",)``; their duals are then 0.
+
+    Returns
+    -------
+    LpSolution
+    """
+    arr, path = standard_form(hub)
+    n, m = len(arr.columns), len(arr.rows)
+    lower, upper = arr.col_lower.copy(), arr.col_upper.copy()
+    col_fam = [v.parent_component().local_name for v in arr.columns]
+    if open_values is not None:
+        idx = np.array([i for i, f in enumerate(col_fam) if f == "open"], dtype=int)
+        k = np.array([arr.columns[i].index() for i in idx.tolist()], dtype=int)
+        val = np.round(np.asarray(open_values, dtype=float)[k])
+        lower[idx], upper[idx] = val, val
+    row_lower, row_upper = arr.row_lower.copy(), arr.row_upper.copy()
+    if relax:
+        off = np.array([r.parent_component().local_name in relax for r in arr.rows], dtype=bool)
+        row_lower[off], row_upper[off] = -np.inf, np.inf
+    h = highspy.Highs()
+    h.setOptionValue("output_flag", False)
+    h.setOptionValue("threads", int(threads))
+    a = arr.a
+    h.passModel(
+        n, m, a.nnz, int(highspy.MatrixFormat.kRowwise), int(highspy.ObjSense.kMinimize),
+        arr.offset, arr.cost, lower, upper, row_lower, row_upper,
+        a.indptr.astype(np.int32), a.indices.astype(np.int32), a.data.astype(float),
+        np.zeros(n, dtype=np.int32),
+    )  # fmt: skip
+    t = time.perf_counter()
+    h.solve()
+    seconds = time.perf_counter() - t
+    ok = h.getModelStatus() == highspy.HighsModelStatus.kOptimal
+    sol = h.getSolution()
+    duals: dict[str, np.ndarray] = {}
+    if ok:
+        y = np.asarray(sol.row_dual, dtype=float)
+        names = [r.parent_component().local_name for r in arr.rows]
+        index = np.array([r.index() for r in arr.rows], dtype=np.int64)
+        for name in dict.fromkeys(names):
+            sel = np.array([nm == name for nm in names])
+            d = duals[name] = np.zeros(int(index[sel].max()) + 1)
+            np.add.at(d, index[sel], y[sel])  # a ranged row is two rows; one side active
+        if load:
+            x = np.asarray(sol.col_value, dtype=float)
+            with paused_gc():
+                _load_values(hub, arr, path, x)
+    return LpSolution(ok, float(h.getInfo().objective_function_value), duals, seconds)
