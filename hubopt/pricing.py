@@ -61,10 +61,12 @@ ROOT_ROUNDS = 8
 """Rounds of LP-relaxation pricing before the MILP."""
 MILP_ROUNDS = 3
 """MILP solves at most (a new one only when fixed-hub pricing added lanes)."""
-PER_ROUND = 4
+MILP_TIME_SHARE = 0.5
+"""Another MILP round starts only while less than this share of the time limit is spent."""
+PER_ROUND = 10
 """Most negative lanes added per (destination, product) in one root round."""
-TOL = 1e-7
-"""Reduced cost below ``-TOL × (1 + |c_l|)`` counts as negative (money per unit)."""
+TOL = 1e-6
+"""Reduced cost below ``-TOL × (1 + |c_l| + |y_o| + |y_d|)`` counts as negative."""
 PRICED_FAMILIES = frozenset({"balance", "link", "max_emissions"})
 
 
@@ -123,15 +125,11 @@ def nondominated(lanes: pd.DataFrame, scenario: Scenario) -> np.ndarray:
     e = lanes["kg_co2_per_unit"].to_numpy(float)
     grp = pd.MultiIndex.from_frame(lanes[["origin", "destination", "product"]]).factorize()[0]
     order = np.lexsort((np.arange(len(lanes)), e, c, grp))
-    g, cs, es = grp[order], c[order], e[order]
-    # in (group, cost, co2) order a lane is dominated iff some earlier lane of its group
+    g, es = grp[order], e[order]
+    # in (group, cost, CO2) order a lane is dominated iff some earlier lane of its group
     # emits no more: compare with the running minimum of CO2 within the group
     start = np.r_[True, g[1:] != g[:-1]]
-    run_min = np.empty(len(es))
-    m = np.inf
-    for i, (s, x) in enumerate(zip(start.tolist(), es.tolist(), strict=True)):
-        m = x if s else min(m, x)
-        run_min[i] = m
+    run_min = pd.Series(es).groupby(g).cummin().to_numpy()
     prev = np.r_[np.inf, run_min[:-1]]
     dominated = ~start & (prev <= es)
     keep = np.ones(len(lanes), dtype=bool)
@@ -191,6 +189,8 @@ def reduced_costs(
     if "link" in duals and len(duals["link"]):
         rc -= _link_duals(hub, duals["link"], lanes)
     rc[(io < 0) | (idd < 0)] = -np.inf
+    # the scale the reduced cost is computed at (for the tolerance of _negative)
+    lanes.attrs["_rc_scale"] = np.abs(y[idd]) + np.abs(y[io])
     return rc
 
 
@@ -215,7 +215,8 @@ def _link_duals(hub: HubModel, y_link: np.ndarray, lanes: pd.DataFrame) -> np.nd
 
 
 def _negative(rc: np.ndarray, lanes: pd.DataFrame, scenario: Scenario) -> np.ndarray:
-    return rc < -TOL * (1.0 + np.abs(_effective_cost(lanes, scenario)))
+    scale = 1.0 + np.abs(_effective_cost(lanes, scenario)) + lanes.attrs.get("_rc_scale", 0.0)
+    return rc < -TOL * scale
 
 
 def _subset(full: pd.DataFrame, pos: np.ndarray) -> pd.DataFrame:
@@ -278,8 +279,9 @@ def solve_with_pricing(
             break
         st.root_rounds += 1
         out = np.flatnonzero(~in_set & keep)
-        rc = reduced_costs(hub, lp.duals, full.iloc[out], scenario)
-        neg = _negative(rc, full.iloc[out], scenario)
+        sub = full.iloc[out]
+        rc = reduced_costs(hub, lp.duals, sub, scenario)
+        neg = _negative(rc, sub, scenario)
         if not neg.any():
             break
         cand = full.iloc[out[neg]][["destination", "product"]].assign(_rc=rc[neg], _p=out[neg])
@@ -291,6 +293,7 @@ def solve_with_pricing(
         hub = build_model(data, _subset(full, np.flatnonzero(in_set)), scenario)
     st.seconds["root"] = time.perf_counter() - t
     st.seconds["milp"] = st.seconds["fixed"] = 0.0
+    best = None  # (hub, result, lanes in the set) of the best proven round
     while True:
         st.milp_rounds += 1
         t = time.perf_counter()
@@ -304,20 +307,21 @@ def solve_with_pricing(
             break
         t = time.perf_counter()
         open_values = np.array([v.value or 0.0 for v in hub.model.open.values()])
-        added_here = 0
+        added_here, proven = 0, False
         while True:
             lp = solve_lp_fixed(hub, open_values, threads=threads, relax=("link",))
             st.fixed_rounds += 1
             if not lp.optimal:
                 break
             out = np.flatnonzero(~in_set)
-            rc = reduced_costs(hub, lp.duals, full.iloc[out], scenario)
-            neg = _negative(rc, full.iloc[out], scenario)
+            sub = full.iloc[out]
+            rc = reduced_costs(hub, lp.duals, sub, scenario)
+            neg = _negative(rc, sub, scenario)
             if not neg.any():
-                st.proven = True
                 # the fixed-hub LP's flows: optimal for these hubs over every lane
                 lp = solve_lp_fixed(hub, open_values, threads=threads, load=True)
-                result = _with_objective(result, lp.objective) if lp.optimal else result
+                proven = lp.optimal
+                result = _with_objective(result, lp.objective) if proven else result
                 break
             in_set[out[neg]] = True
             added_here += int(neg.sum())
@@ -325,19 +329,28 @@ def solve_with_pricing(
             hub = build_model(data, _subset(full, np.flatnonzero(in_set)), scenario)
         st.fixed_added += added_here
         st.seconds["fixed"] += time.perf_counter() - t
-        if added_here == 0 or st.milp_rounds >= MILP_ROUNDS or not st.proven:
+        if proven and (best is None or result.objective <= best[1].objective):
+            best = (hub, result, int(in_set.sum()), open_values)
+        spent = time.perf_counter() - t_start
+        time_ok = opts.time_limit_s is None or spent < MILP_TIME_SHARE * opts.time_limit_s
+        if added_here == 0 or st.milp_rounds >= MILP_ROUNDS or not proven or not time_ok:
             break
-        st.proven = False
-    st.lanes_final = int(in_set.sum())
+    st.proven = best is not None
+    if best is not None:
+        hub, result, st.lanes_final, open_values = best
+        solve_lp_fixed(hub, open_values, threads=threads, load=True)  # a later round wrote
+    else:
+        st.lanes_final = int(in_set.sum())
     stats = {**(result.stats or {}), "lane_pricing": st.__dict__ | {"k": k}}
     return hub, replace(result, stats=stats), st
 
 
 def _with_objective(result: SolveResult, objective: float) -> SolveResult:
-    """The result with the fixed-hub LP's objective (never above the incumbent's)."""
-    if result.objective is None or objective > result.objective:
+    """Return the result with the fixed-hub LP's objective (at most the incumbent's).
+
+    The plan then holds the fixed-hub LP's flows (loaded by ``solve_lp_fixed``).
+    """
+    if result.objective is None:
         return result
-    gap = result.mip_gap
-    if result.best_bound is not None and objective:
-        gap = max(0.0, (objective - result.best_bound) / abs(objective))
-    return replace(result, objective=objective, mip_gap=gap)
+    # the gap stays the MILP's own (over its lane set): the LP's flows use more lanes
+    return replace(result, objective=objective)

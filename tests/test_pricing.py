@@ -85,8 +85,12 @@ def _two_suppliers() -> dict[str, pd.DataFrame]:
         "sites": sites,
         "products": pd.DataFrame({"product": ["good"], "unit": ["t"], "tonnes_per_unit": [1.0]}),
         "supply": pd.DataFrame(
-            {"site_id": ["A", "B"], "product": ["good"] * 2, "capacity": [10.0, 10.0],
-             "unit_cost": [5.0, 1.0]}
+            {
+                "site_id": ["A", "B"],
+                "product": ["good"] * 2,
+                "capacity": [10.0, 10.0],
+                "unit_cost": [5.0, 1.0],
+            }
         ),  # fmt: skip
         "demand": pd.DataFrame({"site_id": ["C"], "product": ["good"], "quantity": [5.0]}),
         "technologies": pd.DataFrame(columns=["technology", "output", "unit_cost"]),
@@ -98,8 +102,14 @@ def _two_suppliers() -> dict[str, pd.DataFrame]:
             {"mode": ["road"], "cost_per_tonne_km": [0.0], "kg_co2_per_tonne_km": [0.0]}
         ),
         "lanes": pd.DataFrame(
-            {"origin": ["A", "B"], "destination": ["C", "C"], "mode": ["road"] * 2,
-             "product": ["good"] * 2, "cost_per_unit": [1.0, 2.0], "kg_co2_per_unit": [0.0] * 2}
+            {
+                "origin": ["A", "B"],
+                "destination": ["C", "C"],
+                "mode": ["road"] * 2,
+                "product": ["good"] * 2,
+                "cost_per_unit": [1.0, 2.0],
+                "kg_co2_per_unit": [0.0] * 2,
+            }
         ),  # fmt: skip
     }
 
