@@ -22,6 +22,7 @@ CHILD = r"""
 import json, resource, sys, time
 from dataclasses import replace
 import hubopt
+from hubopt.testing import check_plan_feasible
 sc = hubopt.load_scenario(sys.argv[1])
 opts = replace(sc.solver, lane_pricing=sys.argv[2] == "priced")
 if sys.argv[3] != "none":
@@ -31,6 +32,7 @@ out = hubopt.run(sc, opts)
 wall = time.perf_counter() - t
 r, s = out.result, out.result.stats or {}
 lp = s.get("lane_pricing", {})
+bad = check_plan_feasible(out.data, out.plan, out.scenario) if out.plan else ["no plan"]
 print(json.dumps({
     "mode": sys.argv[2], "lanes_generated": len(out.lanes),
     "lanes_model": len(out.model.lanes), "columns": s.get("columns"),
@@ -38,6 +40,7 @@ print(json.dumps({
     "handoff_s": r.compile_seconds, "solve_s": r.solve_seconds, "wall_s": wall,
     "status": r.termination.value, "gap": r.mip_gap, "objective": r.objective,
     "peak_gib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20,
+    "checker_problems": len(bad),
     "pricing": {k: lp.get(k) for k in ("root_rounds", "root_added", "milp_rounds",
                                         "fixed_rounds", "fixed_added", "proven")},
 }))
@@ -72,7 +75,8 @@ def main() -> None:
         print(
             f"{mode:7s} {f['lanes_model']:>7,}/{f['lanes_generated']:<8,} {f['columns']:>7,} "
             f"{f['rows']:>7,} {f['build_s']:5.1f} {f['handoff_s']:8.2f} {f['solve_s']:6.1f} "
-            f"{f['wall_s']:6.1f} {gap:>6} {f['peak_gib']:5.2f}  {f['status']}"
+            f"{f['wall_s']:6.1f} {gap:>6} {f['peak_gib']:5.2f}  {f['status']}, "
+            f"objective {f['objective']:,.0f}, checker problems {f['checker_problems']}"
         )
         if mode == "priced":
             print("        pricing:", json.dumps(f["pricing"]))

@@ -34,6 +34,7 @@ from pyomo.environ import Var
 from pyomo.repn.plugins.standard_form import LinearStandardFormCompiler
 
 from hubopt.inputs.scenario import SolveOptions
+from hubopt.lp_duals import LpSolution, duals_by_family
 from hubopt.model.build import HubModel
 from hubopt.model.conditioning import ranges
 from hubopt.model.pyomo_bridge import ModelArrays, paused_gc, pristine_arrays
@@ -443,31 +444,6 @@ def _load_values(hub: HubModel, arr: ModelArrays, path: str, x: np.ndarray) -> N
         v.set_value(v.value if v.fixed else (v.lb or 0.0), skip_validation=True)
 
 
-@dataclass(frozen=True)
-class LpSolution:
-    """The LP of a built model (integrality dropped), optionally with ``open`` fixed.
-
-    Attributes
-    ----------
-    optimal : bool
-        Whether HiGHS proved the LP optimal (the other fields are meaningful only then).
-    objective : float
-        LP objective (money per year).
-    duals : dict
-        ``family -> ndarray``: the row dual of every row of that constraint family, by
-        the row's index in the family (``duals["balance"][i]`` is the price of
-        ``balance[i]``, money per unit of the row; 0 for rows absent from the arrays).
-        HiGHS's sign convention: a column's reduced cost is :math:`c_j - a_j^T y`.
-    seconds : float
-        Wall time of the LP solve.
-    """
-
-    optimal: bool
-    objective: float
-    duals: dict
-    seconds: float
-
-
 def solve_lp_fixed(
     hub: HubModel,
     open_values: np.ndarray | None = None,
@@ -476,43 +452,26 @@ def solve_lp_fixed(
     load: bool = False,
     relax: tuple[str, ...] = (),
 ) -> LpSolution:
-    """Solve the LP of a built model with its ``open`` columns fixed, and read row duals.
+    """Solve the LP (no integrality) of a built model with ``open`` fixed; read row duals.
 
-    Parameters
-    ----------
-    hub : HubModel
-        From :func:`hubopt.model.build.build_model`, unchanged since (arrays path).
-    open_values : ndarray, optional
-        Value (0/1) of each ``open[k]``; ``None`` solves the plain LP relaxation.
-    threads : int
-        HiGHS threads.
-    load : bool
-        Write the LP solution into the Pyomo variables (as :func:`solve_model` does).
-    relax : tuple of str
-        Constraint families whose rows are left out (bounds set to ±inf), e.g.
-        ``("link",)``; their duals are then 0.
-
-    Returns
-    -------
-    LpSolution
+    ``open_values``: 0/1 per ``open[k]`` (``None``: the plain LP relaxation); ``load``:
+    write the solution into the Pyomo variables; ``relax``: families whose rows are left
+    out (bounds ±inf, duals 0), e.g. ``("link",)``. The model must be unchanged.
     """
     arr, path = standard_form(hub)
     n, m = len(arr.columns), len(arr.rows)
     lower, upper = arr.col_lower.copy(), arr.col_upper.copy()
-    col_fam = [v.parent_component().local_name for v in arr.columns]
     if open_values is not None:
-        idx = np.array([i for i, f in enumerate(col_fam) if f == "open"], dtype=int)
-        k = np.array([arr.columns[i].index() for i in idx.tolist()], dtype=int)
-        val = np.round(np.asarray(open_values, dtype=float)[k])
+        idx = [i for i, v in enumerate(arr.columns) if v.parent_component().local_name == "open"]
+        val = np.round(np.asarray(open_values, float)[[arr.columns[i].index() for i in idx]])
         lower[idx], upper[idx] = val, val
+    names = [r.parent_component().local_name for r in arr.rows]
+    off = np.isin(names, list(relax))
     row_lower, row_upper = arr.row_lower.copy(), arr.row_upper.copy()
-    if relax:
-        off = np.array([r.parent_component().local_name in relax for r in arr.rows], dtype=bool)
-        row_lower[off], row_upper[off] = -np.inf, np.inf
-    h = highspy.Highs()
+    row_lower[off], row_upper[off] = -np.inf, np.inf
+    h, a = highspy.Highs(), arr.a
     h.setOptionValue("output_flag", False)
     h.setOptionValue("threads", int(threads))
-    a = arr.a
     h.passModel(
         n, m, a.nnz, int(highspy.MatrixFormat.kRowwise), int(highspy.ObjSense.kMinimize),
         arr.offset, arr.cost, lower, upper, row_lower, row_upper,
@@ -521,20 +480,11 @@ def solve_lp_fixed(
     )  # fmt: skip
     t = time.perf_counter()
     h.solve()
-    seconds = time.perf_counter() - t
-    ok = h.getModelStatus() == highspy.HighsModelStatus.kOptimal
-    sol = h.getSolution()
-    duals: dict[str, np.ndarray] = {}
+    seconds, sol = time.perf_counter() - t, h.getSolution()
+    ok, duals = h.getModelStatus() == highspy.HighsModelStatus.kOptimal, {}
     if ok:
-        y = np.asarray(sol.row_dual, dtype=float)
-        names = [r.parent_component().local_name for r in arr.rows]
-        index = np.array([r.index() for r in arr.rows], dtype=np.int64)
-        for name in dict.fromkeys(names):
-            sel = np.array([nm == name for nm in names])
-            d = duals[name] = np.zeros(int(index[sel].max()) + 1)
-            np.add.at(d, index[sel], y[sel])  # a ranged row is two rows; one side active
+        duals = duals_by_family(arr.rows, np.asarray(sol.row_dual, dtype=float))
         if load:
-            x = np.asarray(sol.col_value, dtype=float)
             with paused_gc():
-                _load_values(hub, arr, path, x)
+                _load_values(hub, arr, path, np.asarray(sol.col_value, dtype=float))
     return LpSolution(ok, float(h.getInfo().objective_function_value), duals, seconds)
