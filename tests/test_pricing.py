@@ -8,6 +8,8 @@ both hubs (52): the lane F1→C2 must come back.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -124,8 +126,8 @@ def test_fixed_hub_pricing_alone_adds_the_lane():
 
 
 def test_run_with_and_without_pricing_agree(net):
-    on = hubopt.run(_scenario(net))
-    off = hubopt.run(_scenario(net), OPTS.__class__(**{**OPTS.__dict__, "lane_pricing": False}))
+    on = hubopt.run(_scenario(net), replace(OPTS, lane_pricing=True))
+    off = hubopt.run(_scenario(net))  # the default: every lane
     assert on.result.objective == pytest.approx(42.0) == off.result.objective
     assert "lane_pricing" in on.result.stats and "lane_pricing" not in off.result.stats
     assert_plan_feasible(on.data, on.plan, on.scenario)

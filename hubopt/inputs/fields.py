@@ -212,7 +212,7 @@ SCENARIO_FIELDS: tuple[ScenarioField, ...] = (
                   "HiGHS threads (1 = serial).", minimum=1, maximum=1024, vary=False),
     ScenarioField("seed", "solver", int, 0, "", "HiGHS random seed, for reproducible runs.",
                   minimum=0, maximum=2147483647),
-    ScenarioField("lane_pricing", "solver", bool, True, "",
+    ScenarioField("lane_pricing", "solver", bool, False, "",
                   "Solve on a reduced lane set and add back, by pricing with LP duals, "
                   "every lane that could improve the plan (hubopt.pricing).", vary=False),
 )  # fmt: skip
