@@ -9,8 +9,9 @@ set and adds back, with a proof, every lane that could improve the plan:
    same (origin, destination, product) (no more costly *and* no more CO2-emitting), then
    keep the ``K`` cheapest origins per (destination, product).
 2. **Root pricing**: solve the LP relaxation on the set, price every omitted lane with its
-   row duals and add those with negative reduced cost, until none is left (at most
-   ``ROOT_ROUNDS`` rounds): the set is then complete for the LP relaxation.
+   row duals and add the ``PER_ROUND`` most negative per (destination, product), until none
+   is left or after ``ROOT_ROUNDS`` rounds (only then is the set complete for the LP
+   relaxation; this step only speeds the search, the proof is step 4).
 3. **MILP** on the set (:func:`hubopt.solve.solve_model`).
 4. **Fixed-hub pricing** (the proof): solve the LP with the chosen hubs fixed
    (:func:`hubopt.solve.solve_lp_fixed`, ``link`` rows relaxed: with ``open`` integer
@@ -28,7 +29,10 @@ set and adds back, with a proof, every lane that could improve the plan:
    hub set over **all** lanes. If lanes were added here, the MILP is solved again on the
    enlarged set (at most ``MILP_ROUNDS`` times).
 
-The reported MILP bound and gap are those of the MILP on the final lane set. Pricing
+The reported MILP bound and gap are those of the MILP on its lane set: not a bound for the
+question over all lanes. Off by default (``[solver] lane_pricing``): on the v2 default data
+it cuts memory and model size but finds a dearer plan than the full model in the same time
+(``docs/performance.md``). Pricing
 applies only when ``ship`` columns sit in no rows but ``balance``, ``link`` and
 ``max_emissions`` (not with single sourcing or on-request families); otherwise the
 full lane set is solved as before.
