@@ -72,6 +72,10 @@ PER_ROUND = 10
 TOL = 1e-6
 """Reduced cost below ``-TOL × (1 + |c_l| + |y_o| + |y_d|)`` counts as negative."""
 PRICED_FAMILIES = frozenset({"balance", "link", "max_emissions"})
+RELAX = ("link",)
+"""Rows left out of the fixed-hub LP: implied by the balance rows once ``open`` is fixed
+(the reduced set's own ``link`` rows may be tighter than the full set's, as a site may look
+like a pure sink or a made-only origin only because lanes are omitted)."""
 
 
 @dataclass
@@ -313,7 +317,7 @@ def solve_with_pricing(
         open_values = np.array([v.value or 0.0 for v in hub.model.open.values()])
         added_here, proven = 0, False
         while True:
-            lp = solve_lp_fixed(hub, open_values, threads=threads, relax=("link",))
+            lp = solve_lp_fixed(hub, open_values, threads=threads, relax=RELAX)
             st.fixed_rounds += 1
             if not lp.optimal:
                 break
@@ -323,7 +327,7 @@ def solve_with_pricing(
             neg = _negative(rc, sub, scenario)
             if not neg.any():
                 # the fixed-hub LP's flows: optimal for these hubs over every lane
-                lp = solve_lp_fixed(hub, open_values, threads=threads, load=True)
+                lp = solve_lp_fixed(hub, open_values, threads=threads, load=True, relax=RELAX)
                 proven = lp.optimal
                 result = _with_objective(result, lp.objective) if proven else result
                 break
@@ -342,7 +346,7 @@ def solve_with_pricing(
     st.proven = best is not None
     if best is not None:
         hub, result, st.lanes_final, open_values = best
-        solve_lp_fixed(hub, open_values, threads=threads, load=True)  # a later round wrote
+        solve_lp_fixed(hub, open_values, threads=threads, load=True, relax=RELAX)
     else:
         st.lanes_final = int(in_set.sum())
     stats = {**(result.stats or {}), "lane_pricing": st.__dict__ | {"k": k}}
