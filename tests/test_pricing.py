@@ -141,3 +141,18 @@ def test_mode_dominance_keeps_one_of_equal_lanes(net):
     )  # fmt: skip
     # lane 1 is dearer but cleaner: kept; lanes 0 and 2 are equal: the first is kept
     assert nondominated(lanes, sc).tolist() == [True, True, False]
+
+
+def test_emission_cap_dual_enters_the_price():
+    # B→C emits 1 t/unit; cap 2.5 t: 2.5 units from B (3 each) and 2.5 from A (6 each) = 22.5.
+    # Start set {A→C}: 30, no emissions (cap dual 0), B→C prices at ≤ -3 and comes back;
+    # on {A→C, B→C} the cap binds with dual -3 and B→C prices at 2 - 6 + 1 + 3 = 0.
+    tables = _two_suppliers()
+    tables["lanes"].loc[1, "kg_co2_per_unit"] = 1000.0
+    sc = _scenario(tables, max_emissions_t=2.5)
+    full = build_lanes(sc.data)
+    hub, result, st = solve_with_pricing(sc.data, full, sc, k=1, root_rounds=0)
+    assert st.fixed_added == 1 and st.proven
+    assert result.objective == pytest.approx(22.5)
+    lp = solve_lp_fixed(hub, np.zeros(0), relax=("link",))
+    assert lp.duals["max_emissions"][0] == pytest.approx(-3.0)
