@@ -71,6 +71,7 @@ def main() -> None:
     print(head)
     for mode in modes:
         f = run(mode, args.scenario, args.time_limit)
+        f = {k: (0 if v is None and k != "gap" else v) for k, v in f.items()}
         gap = "-" if f["gap"] is None else f"{100 * f['gap']:.2f}%"
         print(
             f"{mode:7s} {f['lanes_model']:>7,}/{f['lanes_generated']:<8,} {f['columns']:>7,} "
@@ -78,8 +79,7 @@ def main() -> None:
             f"{f['wall_s']:6.1f} {gap:>6} {f['peak_gib']:5.2f}  {f['status']}, "
             f"objective {f['objective']:,.0f}, checker problems {f['checker_problems']}"
         )
-        if mode == "priced":
-            print("        pricing:", json.dumps(f["pricing"]))
+        print("        figures:", json.dumps(f))
 
 
 if __name__ == "__main__":
