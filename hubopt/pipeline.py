@@ -14,6 +14,7 @@ from hubopt.inputs.scenario import Scenario, SolveOptions
 from hubopt.lanes import build_lanes
 from hubopt.model.build import HubModel, build_model
 from hubopt.plan import Plan, extract_plan
+from hubopt.pricing import solve_with_pricing
 from hubopt.solve import SolveResult, Termination, solve_model
 
 __all__ = ["RunOutcome", "run"]
@@ -109,13 +110,23 @@ def run(
     say("building lanes")
     lanes = build_lanes(data)
     timings["lanes"] = time.perf_counter() - t
-    say(f"building the model ({len(lanes):,} lanes)")
-    hub = build_model(data, lanes, scenario)
+    priced = None
+    if scenario.solver.lane_pricing and not scenario.single_sourcing and len(lanes):
+        t = time.perf_counter()
+        say(f"pricing lanes ({len(lanes):,} generated)")
+        priced = solve_with_pricing(data, lanes, scenario, progress=progress, say=say)
+        timings["pricing"] = time.perf_counter() - t
+    if priced is not None:
+        hub, result, _stats = priced
+    else:
+        say(f"building the model ({len(lanes):,} lanes)")
+        hub = build_model(data, lanes, scenario)
     timings["build"] = hub.stats["build_seconds"]
     for w in hub.warnings if warn is not None else ():
         warn(w)
-    say("solving with HiGHS")
-    result = solve_model(hub, scenario.solver, progress=progress)
+    if priced is None:
+        say("solving with HiGHS")
+        result = solve_model(hub, scenario.solver, progress=progress)
     timings["compile"] = result.compile_seconds
     timings["solve"] = result.solve_seconds
     plan = None

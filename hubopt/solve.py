@@ -34,6 +34,7 @@ from pyomo.environ import Var
 from pyomo.repn.plugins.standard_form import LinearStandardFormCompiler
 
 from hubopt.inputs.scenario import SolveOptions
+from hubopt.lp_duals import LpSolution, duals_by_family
 from hubopt.model.build import HubModel
 from hubopt.model.conditioning import ranges
 from hubopt.model.pyomo_bridge import ModelArrays, paused_gc, pristine_arrays
@@ -43,8 +44,10 @@ from hubopt.warmstart import start_columns, start_values
 __all__ = [
     "SolutionStatus",
     "SolveOptions",
+    "LpSolution",
     "SolveResult",
     "Termination",
+    "solve_lp_fixed",
     "solve_model",
     "standard_form",
 ]
@@ -473,3 +476,49 @@ def _load_values(hub: HubModel, arr: ModelArrays, path: str, x: np.ndarray) -> N
         ]
     for v in rest:
         v.set_value(v.value if v.fixed else (v.lb or 0.0), skip_validation=True)
+
+
+def solve_lp_fixed(
+    hub: HubModel,
+    open_values: np.ndarray | None = None,
+    *,
+    threads: int = 1,
+    load: bool = False,
+    relax: tuple[str, ...] = (),
+) -> LpSolution:
+    """Solve the LP (no integrality) of a built model with ``open`` fixed; read row duals.
+
+    ``open_values``: 0/1 per ``open[k]`` (``None``: the plain LP relaxation); ``load``:
+    write the solution into the Pyomo variables; ``relax``: families whose rows are left
+    out (bounds ±inf, duals 0), e.g. ``("link",)``. The model must be unchanged.
+    """
+    arr, path = standard_form(hub)
+    n, m = len(arr.columns), len(arr.rows)
+    lower, upper = arr.col_lower.copy(), arr.col_upper.copy()
+    if open_values is not None:
+        idx = [i for i, v in enumerate(arr.columns) if v.parent_component().local_name == "open"]
+        val = np.round(np.asarray(open_values, float)[[arr.columns[i].index() for i in idx]])
+        lower[idx], upper[idx] = val, val
+    names = [r.parent_component().local_name for r in arr.rows]
+    off = np.isin(names, list(relax))
+    row_lower, row_upper = arr.row_lower.copy(), arr.row_upper.copy()
+    row_lower[off], row_upper[off] = -np.inf, np.inf
+    h, a = highspy.Highs(), arr.a
+    h.setOptionValue("output_flag", False)
+    h.setOptionValue("threads", int(threads))
+    h.passModel(
+        n, m, a.nnz, int(highspy.MatrixFormat.kRowwise), int(highspy.ObjSense.kMinimize),
+        arr.offset, arr.cost, lower, upper, row_lower, row_upper,
+        a.indptr.astype(np.int32), a.indices.astype(np.int32), a.data.astype(float),
+        np.zeros(n, dtype=np.int32),
+    )  # fmt: skip
+    t = time.perf_counter()
+    h.solve()
+    seconds, sol = time.perf_counter() - t, h.getSolution()
+    ok, duals = h.getModelStatus() == highspy.HighsModelStatus.kOptimal, {}
+    if ok:
+        duals = duals_by_family(arr.rows, np.asarray(sol.row_dual, dtype=float))
+        if load:
+            with paused_gc():
+                _load_values(hub, arr, path, np.asarray(sol.col_value, dtype=float))
+    return LpSolution(ok, float(h.getInfo().objective_function_value), duals, seconds)

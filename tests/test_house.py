@@ -189,4 +189,6 @@ def test_test_modules_never_import_each_other():
             elif isinstance(node, ast.Import):
                 mods = [a.name for a in node.names]
             bad = [m for m in mods if m.split(".")[0] in names]
-            assert not bad, f"{path.name} imports test module(s) {bad}: move them to conftest/helpers"
+            assert not bad, (
+                f"{path.name} imports test module(s) {bad}: move them to conftest/helpers"
+            )

@@ -254,6 +254,9 @@ SCENARIO_FIELDS: tuple[ScenarioField, ...] = (
                   relax=Relax("max_feoc_share", -1,
                               "FEOC supply above the share cap max_feoc_share",
                               "units/yr of FEOC supply beyond share × (buy + make)")),
+    ScenarioField("lane_pricing", "solver", bool, False, "",
+                  "Solve on a reduced lane set and add back, by pricing with LP duals, "
+                  "every lane that could improve the plan (hubopt.pricing).", vary=False),
 )  # fmt: skip
 """Every scenario key, in file order."""
 
