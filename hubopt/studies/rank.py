@@ -33,7 +33,6 @@ cheapest new option at the site (:func:`warm_start`) as a starting plan.
 
 from __future__ import annotations
 
-import contextlib
 import time
 import traceback
 import uuid
@@ -404,7 +403,7 @@ def rank(
     from distributed import as_completed
 
     from hubopt.lanes import build_lanes
-    from hubopt.studies.sweep import HighsThreads, _cluster, _error_text
+    from hubopt.studies.cluster import dask_session, error_text
 
     say = on_progress or (lambda _t: None)
     t_start = time.perf_counter()
@@ -419,14 +418,12 @@ def rank(
     say("building lanes")
     lanes = build_lanes(data)
     say(f"starting the cluster for {len(ids)} sites")
-    client, own_cluster, close = _cluster(client, scheduler, workers, max(1, len(ids)))
     rows: list[dict] = []
     outcomes: dict = {}
-    futures: dict = {}
-    n_workers = len(client.scheduler_info().get("workers", {}))
     light = replace(scenario, data=None)
-    try:
-        client.register_plugin(HighsThreads(threads_per_worker))
+    session = dask_session(client, scheduler, workers, max(1, len(ids)), threads_per_worker)
+    with session as (client, futures):
+        n_workers = len(client.scheduler_info().get("workers", {}))
         d_ref, l_ref = client.scatter([data, lanes], broadcast=True)
         token = uuid.uuid4().hex[:8]
         say("solving the unrestricted scenario")
@@ -450,31 +447,22 @@ def rank(
             say(f"solving {len(todo)} sites ({len(rows)} found in the unrestricted plan)")
             slim = {k: v for k, v in base.items() if k not in ("plan", "hubs", "outcome")}
             b_ref = client.scatter(slim, broadcast=True)
-            futures = {
+            futures.update({
                 client.submit(solve_site, s, techs, d_ref, l_ref, b_ref, light, keep_plans,
                               key=f"hubopt-rank-{token}-{i}"): s
                 for i, s in enumerate(todo)
-            }  # fmt: skip
+            })  # fmt: skip
             for fut in as_completed(futures):
                 try:
                     row = fut.result()
                 except Exception as exc:  # noqa: BLE001 - a dead worker fails one site
-                    text = _error_text(exc) or repr(exc)
+                    text = error_text(exc)
                     row = {"site_id": futures[fut], "status": "error", "message": text}
                 if row.get("outcome") is not None:
                     outcomes[row["site_id"]] = replace(row.pop("outcome"), data=data, lanes=lanes)
                 rows.append(row)
                 if on_result is not None:
                     on_result(row)
-    except BaseException:
-        with contextlib.suppress(Exception):
-            client.cancel(list(futures))
-        raise
-    finally:
-        if close:
-            client.close()
-        if own_cluster is not None:
-            own_cluster.close()
     table = _table(rows, data) if rows else pd.DataFrame(columns=RANK_COLUMNS)
     info = {
         "solves": len(futures),

@@ -36,7 +36,6 @@ read and checked exactly as in TOML), plus ``demand_scale``:
 
 from __future__ import annotations
 
-import contextlib
 import math
 import os
 import time
@@ -47,19 +46,18 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 import pandas as pd
-from distributed.diagnostics.plugin import WorkerPlugin
 
-from hubopt.errors import HubDataError, Issue, raise_if_errors
+from hubopt.errors import Issue, raise_if_errors
 from hubopt.inputs.load import HubData, load_data
 from hubopt.inputs.scenario import Scenario
 from hubopt.pipeline import RunOutcome, run
+from hubopt.studies.cluster import dask_session, error_text
 from hubopt.studies.compare import Comparison, compare_plans
 from hubopt.studies.grid import SWEEP_KEYS, parse_vary, sweep_points, value_text
 
 __all__ = [
     "SWEEP_COLUMNS",
     "SWEEP_KEYS",
-    "HighsThreads",
     "SweepResult",
     "parse_vary",
     "scale_demand",
@@ -135,43 +133,6 @@ def scale_demand(data: HubData, factor: float) -> HubData:
     return replace(data, demand=demand)
 
 
-def init_highs_threads(threads: int) -> int:
-    """Start HiGHS's thread pool in this process with ``threads`` threads.
-
-    HiGHS creates one pool per process, at its first solve, and keeps it: later solves
-    asking for another count would not get it. A tiny LP solved here fixes the count
-    before any scenario runs. Returns ``threads``.
-    """
-    import highspy
-
-    h = highspy.Highs()
-    h.setOptionValue("output_flag", False)
-    h.setOptionValue("threads", int(threads))
-    h.addVar(0.0, 1.0)
-    h.run()
-    return int(threads)
-
-
-class HighsThreads(WorkerPlugin):
-    """Dask worker plugin: set HiGHS's threads once, when the worker starts.
-
-    Parameters
-    ----------
-    threads : int
-        HiGHS threads of every scenario solved by the worker.
-    """
-
-    name = "hubopt-highs-threads"
-    idempotent = True
-
-    def __init__(self, threads: int):
-        self.threads = int(threads)
-
-    def setup(self, worker) -> None:
-        """Start HiGHS's thread pool in the worker process."""
-        init_highs_threads(self.threads)
-
-
 def solve_point(point: dict, data: HubData | None) -> dict[str, Any]:
     """Solve one grid point on a worker; never raises.
 
@@ -213,22 +174,10 @@ def solve_point(point: dict, data: HubData | None) -> dict[str, Any]:
             outcome, model=None, lanes=None, data=None if data is not None else outcome.data
         )
     except Exception as exc:  # noqa: BLE001 - one scenario's failure is reported, not fatal
-        out.update(status="error", solution_status="none", error=_error_text(exc))
+        out.update(status="error", solution_status="none", error=error_text(exc))
         out["traceback"] = traceback.format_exc()
     out["seconds"] = time.perf_counter() - t0
     return out
-
-
-def _error_text(exc: BaseException) -> str:
-    if isinstance(exc, HubDataError):
-        lines = [
-            f"{i.file}{f':{i.row}' if i.row else ''}{f' [{i.column}]' if i.column else ''}: "
-            f"{i.message}"
-            for i in exc.issues[:5]
-        ]
-        more = f" (+{len(exc.issues) - 5} more)" if len(exc.issues) > 5 else ""
-        return "invalid data: " + "; ".join(lines) + more
-    return f"{type(exc).__name__}: {exc}"
 
 
 # --------------------------------------------------------------------------- the sweep
@@ -240,28 +189,6 @@ def _row(point: dict, res: dict) -> dict:
     row.update({c: res.get(c) for c in SWEEP_COLUMNS})
     row["error"] = res.get("error", "")
     return row
-
-
-def _cluster(client: Any, scheduler: str | None, workers: int | None, n_points: int):
-    """Return ``(client, cluster to close or None, whether to close the client)``."""
-    from distributed import Client, LocalCluster
-
-    if client is not None:
-        return client, None, False
-    if scheduler:
-        return Client(scheduler), None, True
-    import logging
-
-    n = workers or min(n_points, os.cpu_count() or 1)
-    cluster = LocalCluster(
-        n_workers=max(1, n),
-        threads_per_worker=1,
-        processes=True,
-        host="127.0.0.1",
-        dashboard_address=None,
-        silence_logs=logging.ERROR,
-    )
-    return Client(cluster), cluster, True
 
 
 def sweep(
@@ -332,25 +259,21 @@ def sweep(
         say(f"loading and checking {scenario.data_dir}")
         shared = data if data is not None else load_data(scenario.data_dir)
     say(f"starting the cluster for {len(points)} scenarios")
-    client, own_cluster, close = _cluster(client, scheduler, workers, len(points))
     rows: dict[str, dict] = {}
     outcomes: dict[str, RunOutcome] = {}
-    futures: dict = {}
-    try:
-        client.register_plugin(HighsThreads(threads_per_worker))
+    session = dask_session(client, scheduler, workers, len(points), threads_per_worker)
+    with session as (client, futures):
         data_ref = client.scatter(shared, broadcast=True) if shared is not None else None
         token = uuid.uuid4().hex[:8]
-        futures = {
-            client.submit(solve_point, p, data_ref, key=f"hubopt-sweep-{token}-{i}"): p
-            for i, p in enumerate(points)
-        }
+        for i, p in enumerate(points):
+            futures[client.submit(solve_point, p, data_ref, key=f"hubopt-sweep-{token}-{i}")] = p
         say(f"solving {len(points)} scenarios")
         for fut in as_completed(futures):
             point = futures[fut]
             try:
                 res = fut.result()
             except Exception as exc:  # noqa: BLE001 - a dead worker fails one scenario
-                res = {"status": "error", "solution_status": "none", "error": _error_text(exc)}
+                res = {"status": "error", "solution_status": "none", "error": error_text(exc)}
             row = _row(point, res)
             rows[point["name"]] = row
             outcome = res.get("outcome")
@@ -361,15 +284,6 @@ def sweep(
                 outcomes[point["name"]] = outcome
             if on_result is not None:
                 on_result(row, outcome)
-    except BaseException:
-        with contextlib.suppress(Exception):
-            client.cancel(list(futures))
-        raise
-    finally:
-        if close:
-            client.close()
-        if own_cluster is not None:
-            own_cluster.close()
     table = pd.DataFrame([rows[p["name"]] for p in points if p["name"] in rows])
     comparison, messages = None, []
     if compare_results and outcomes:
