@@ -94,6 +94,30 @@ def add_elastic_demand(ctx: Context) -> None:
     b.select_objective("elastic")
 
 
+def _elastic_bound(
+    b, var: str, which: str, pos: np.ndarray, bound: np.ndarray, row: str, slack: str,
+    rhs_source: str,
+) -> None:  # fmt: skip
+    r"""Turn the ``which`` bound of ``var[pos]`` into rows a slack may violate.
+
+    A lower bound :math:`x \ge \ell` becomes the row :math:`x + s \ge \ell`, an upper bound
+    :math:`x \le u` the row :math:`x - s \le u`; slack family ``slack``, weight
+    :math:`1/\max(bound, 1)` in the ``elastic`` objective. The variable family's bound of
+    that side is dropped (the rows carry it).
+    """
+    n, idx = len(pos), np.arange(len(pos))
+    setattr(b.columns[var], which, None)
+    b.add_columns(slack, n)
+    lower = which == "lower"
+    b.add_rows(
+        row, np.r_[idx, idx], np.r_[b.col(var, pos), b.col(slack, idx)],
+        np.r_[np.ones(n), np.full(n, 1.0 if lower else -1.0)],
+        bound if lower else np.full(n, -np.inf), np.full(n, np.inf) if lower else bound,
+        rhs_source=rhs_source,
+    )  # fmt: skip
+    b.add_cost(slack, slack, idx, 1.0 / np.maximum(bound, 1.0), objective="elastic")
+
+
 @family(applies=None)
 def add_elastic_supply(ctx: Context) -> None:
     r"""``elastic_supply``: supply may exceed capacity, ``buy_r - extra_r \le cap_r``.
@@ -102,19 +126,10 @@ def add_elastic_supply(ctx: Context) -> None:
     ``elastic_supply[r]``, weight :math:`1/\max(cap_r, 1)`.
     """
     b, sup = ctx.b, ctx.t.supply
-    n = len(sup)
     cap = sup["capacity"].to_numpy(float)
-    b.columns["buy"].upper = None
-    b.add_columns("elastic_supply", n)
-    idx = np.arange(n)
-    b.add_rows(
-        "elastic_supply_cap", np.r_[idx, idx],
-        np.r_[b.col("buy", idx), b.col("elastic_supply", idx)],
-        np.r_[np.ones(n), -np.ones(n)], np.full(n, -np.inf), cap,
-        rhs_source="supply.capacity",
-    )  # fmt: skip
-    b.add_cost(
-        "elastic_supply", "elastic_supply", idx, 1.0 / np.maximum(cap, 1.0), objective="elastic"
+    pos = np.arange(len(sup))
+    _elastic_bound(
+        b, "buy", "upper", pos, cap, "elastic_supply_cap", "elastic_supply", "supply.capacity"
     )
     b.select_objective("elastic")
 
@@ -162,17 +177,9 @@ def add_elastic_must_take(ctx: Context) -> None:
     b.select_objective("elastic")
     if len(r) == 0:
         return
-    b.columns["buy"].lower = None
-    n, idx = len(r), np.arange(len(r))
-    b.add_columns("elastic_must_take", n)
-    b.add_rows(
-        "must_take", np.r_[idx, idx], np.r_[b.col("buy", r), b.col("elastic_must_take", idx)],
-        np.ones(2 * n), m[r], np.full(n, np.inf), rhs_source="supply.min_quantity",
-    )  # fmt: skip
-    b.add_cost(
-        "elastic_must_take", "elastic_must_take", idx, 1.0 / np.maximum(m[r], 1.0),
-        objective="elastic",
-    )  # fmt: skip
+    _elastic_bound(
+        b, "buy", "lower", r, m[r], "must_take", "elastic_must_take", "supply.min_quantity"
+    )
 
 
 @family(applies=None)
@@ -214,16 +221,7 @@ def add_elastic_lane_capacity(ctx: Context) -> None:
     b.select_objective("elastic")
     if len(lane) == 0:
         return
-    b.columns["ship"].upper = None
-    n, idx = len(lane), np.arange(len(lane))
-    b.add_columns("elastic_lane_capacity", n)
-    b.add_rows(
-        "lane_capacity", np.r_[idx, idx],
-        np.r_[b.col("ship", lane), b.col("elastic_lane_capacity", idx)],
-        np.r_[np.ones(n), -np.ones(n)], np.full(n, -np.inf), cap[lane],
-        rhs_source="lanes.capacity",
-    )  # fmt: skip
-    b.add_cost(
-        "elastic_lane_capacity", "elastic_lane_capacity", idx, 1.0 / np.maximum(cap[lane], 1.0),
-        objective="elastic",
+    _elastic_bound(
+        b, "ship", "upper", lane, cap[lane], "lane_capacity", "elastic_lane_capacity",
+        "lanes.capacity",
     )  # fmt: skip
