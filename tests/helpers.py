@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pytest
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -83,24 +85,27 @@ def random_cflp(n_fac: int = 30, n_cust: int = 120, seed: int = 7) -> dict[str, 
     }
 
 
-def chromium_dom(page: Path, tmp_path: Path) -> str:
-    """Open ``page`` in headless Chromium (offline) and return the DOM after scripts ran."""
-    import shutil
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 
-    import pytest
 
-    exe = shutil.which("chromium") or shutil.which("chromium-browser")
-    if exe is None:
+def chromium(tmp_path: Path, *args: str, timeout: int = 120) -> subprocess.CompletedProcess:
+    """Run headless Chromium offline with ``args`` (fails in CI, skips elsewhere, if absent)."""
+    if CHROMIUM is None:
         if os.environ.get("CI"):
-            pytest.fail("chromium is required in CI")
+            pytest.fail("chromium is required in CI (.ci/run installs it)")
         pytest.skip("chromium not installed (apt-get install chromium)")
     cmd = [
-        exe, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync",
-        "--host-resolver-rules=MAP * ~NOTFOUND", f"--user-data-dir={tmp_path / 'profile'}",
-        "--virtual-time-budget=2000", "--dump-dom", page.as_uri(),
+        CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
+        "--no-first-run", "--disable-background-networking", "--disable-component-update",
+        "--disable-sync", "--host-resolver-rules=MAP * ~NOTFOUND",  # no network at all
+        f"--user-data-dir={tmp_path / 'profile'}", *args,
     ]  # fmt: skip
-    r = subprocess.run(cmd, capture_output=True, text=True, timeout=120)
+    return subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, check=False)
+
+
+def chromium_dom(page: Path, tmp_path: Path) -> str:
+    """Open ``page`` in headless Chromium (offline) and return the DOM after scripts ran."""
+    r = chromium(tmp_path, "--virtual-time-budget=2000", "--dump-dom", page.as_uri())
     assert r.returncode == 0 and "<html" in r.stdout, r.stderr[-2000:]
     return r.stdout
 

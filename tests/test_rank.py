@@ -3,21 +3,17 @@
 from __future__ import annotations
 
 import math
-import os
-import shutil
-import subprocess
 
 import pandas as pd
 import pytest
 from conftest import base_tables
-from helpers import hubopt_cli, random_cflp, scenario_file
+from helpers import chromium, hubopt_cli, random_cflp, scenario_file
 
 import hubopt
 from hubopt.errors import HubDataError
 from hubopt.studies.rank import rank, rank_sites
 
 EXACT = hubopt.SolveOptions(mip_rel_gap=0.0, time_limit_s=60.0)
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 
 
 @pytest.fixture(scope="module")
@@ -155,17 +151,11 @@ def test_cli_end_to_end(tmp_path):
     bad = hubopt_cli("rank", str(model), "--sites", str(ids), "--out", str(tmp_path / "x"))
     assert bad.returncode == 2 and "NOPE1" in bad.stderr
     assert not (tmp_path / "x").exists()
-    if CHROMIUM is None:
-        if os.environ.get("CI"):
-            pytest.fail("chromium is required in CI")
-        pytest.skip("chromium not installed")
     shot = tmp_path / "shot.png"
-    cmd = [CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
-           "--disable-background-networking", "--host-resolver-rules=MAP * ~NOTFOUND",
-           f"--user-data-dir={tmp_path / 'profile'}", f"--screenshot={shot}",
-           "--window-size=1280,1600", "--enable-logging=stderr", "--v=0",
-           (out / "report.html").as_uri()]  # fmt: skip
-    c = subprocess.run(cmd, capture_output=True, text=True, timeout=120)
+    c = chromium(
+        tmp_path, f"--screenshot={shot}", "--window-size=1280,1600", "--enable-logging=stderr",
+        "--v=0", (out / "report.html").as_uri(),
+    )  # fmt: skip
     assert not [x for x in c.stderr.splitlines() if ":CONSOLE" in x or "Uncaught" in x]
     assert shot.is_file() and shot.stat().st_size > 10_000, c.stderr[-2000:]
 

@@ -4,16 +4,15 @@ from __future__ import annotations
 
 import io
 import json
-import os
 import re
 import shutil
-import subprocess
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
 from conftest import GAP0
+from helpers import chromium
 from PIL import Image
 
 import hubopt
@@ -23,8 +22,6 @@ from hubopt.report.maps import plan_map_png
 from hubopt.report.text import co2_text, money_text, plan_story
 from hubopt.studies.compare import compare, compare_plans
 from hubopt.studies.pareto import pareto
-
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 
 
 def _nonblank(png: bytes | Path) -> bool:
@@ -154,30 +151,11 @@ def test_frontier_section(frontier_report):
 
 
 def test_report_opens_in_headless_chromium(frontier_report, tmp_path):
-    if CHROMIUM is None:
-        if os.environ.get("CI"):
-            pytest.fail("chromium is required in CI (.ci/run installs it)")
-        pytest.skip("chromium not installed (apt-get install chromium)")
     shot = tmp_path / "shot.png"
-    cmd = [
-        CHROMIUM,
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-quic",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--host-resolver-rules=MAP * ~NOTFOUND",  # no network, whatever the page asks
-        f"--user-data-dir={tmp_path / 'profile'}",
-        f"--screenshot={shot}",
-        "--window-size=1280,2000",
-        "--enable-logging=stderr",
-        "--v=0",
-        frontier_report.as_uri(),
-    ]
-    r = subprocess.run(cmd, capture_output=True, text=True, timeout=120)
+    r = chromium(
+        tmp_path, f"--screenshot={shot}", "--window-size=1280,2000", "--enable-logging=stderr",
+        "--v=0", frontier_report.as_uri(),
+    )  # fmt: skip
     console = [line for line in r.stderr.splitlines() if ":CONSOLE" in line or "Uncaught" in line]
     assert not console, console
     assert shot.is_file(), r.stderr[-2000:]

@@ -14,9 +14,7 @@ from __future__ import annotations
 import html as html_lib
 import io
 import json
-import os
 import re
-import shutil
 import subprocess
 from pathlib import Path
 
@@ -24,6 +22,7 @@ import numpy as np
 import pandas as pd
 import pytest
 from conftest import base_tables, write_package
+from helpers import chromium
 from PIL import Image
 
 import hubopt
@@ -32,7 +31,6 @@ from hubopt.report.maps import plain_name, plan_map
 from hubopt.report.pieces import co2_card, co2_digits, frontier_slopes
 from hubopt.studies.compare import compare
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 HOSTILE = 'Fac <b>one</b> & "co"'
 LONG = "a_plan_with_a_really_quite_remarkably_long_name_that_goes_on_{}"
 A4_PX = 703  # A4 width minus 2 × 12 mm margins, in CSS px (96 per inch)
@@ -84,28 +82,6 @@ def report(tmp_path_factory) -> tuple[Path, object]:
     path = root / "report.html"
     path.write_text(render_report(comp, money_unit="k$"), encoding="utf-8")
     return path, comp
-
-
-def chromium(tmp_path: Path, *args: str, timeout: int = 120) -> subprocess.CompletedProcess:
-    if CHROMIUM is None:
-        if os.environ.get("CI"):
-            pytest.fail("chromium is required in CI (.ci/run installs it)")
-        pytest.skip("chromium not installed (apt-get install chromium)")
-    cmd = [
-        CHROMIUM,
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-quic",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--host-resolver-rules=MAP * ~NOTFOUND",
-        f"--user-data-dir={tmp_path / 'profile'}",
-        *args,
-    ]
-    return subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, check=False)
 
 
 def with_script(path: Path, out: Path, script: str) -> Path:
