@@ -424,7 +424,10 @@ def rank(
     session = dask_session(client, scheduler, workers, max(1, len(ids)), threads_per_worker)
     with session as (client, futures):
         n_workers = len(client.scheduler_info().get("workers", {}))
-        d_ref, l_ref = client.scatter([data, lanes], broadcast=True)
+        # hash=False: a fresh key per study. Content-hashed keys collide with the same
+        # inputs of an earlier study whose release is still in flight on a shared client,
+        # and its tasks are then cancelled for "lost dependencies" (dask/distributed#4612).
+        d_ref, l_ref = client.scatter([data, lanes], broadcast=True, hash=False)
         token = uuid.uuid4().hex[:8]
         say("solving the unrestricted scenario")
         base = client.submit(solve_baseline, d_ref, l_ref, light, key=f"hubopt-rank-{token}-b")
@@ -446,7 +449,7 @@ def rank(
                         on_result(row)
             say(f"solving {len(todo)} sites ({len(rows)} found in the unrestricted plan)")
             slim = {k: v for k, v in base.items() if k not in ("plan", "hubs", "outcome")}
-            b_ref = client.scatter(slim, broadcast=True)
+            b_ref = client.scatter(slim, broadcast=True, hash=False)
             futures.update({
                 client.submit(solve_site, s, techs, d_ref, l_ref, b_ref, light, keep_plans,
                               key=f"hubopt-rank-{token}-{i}"): s

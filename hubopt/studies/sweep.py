@@ -263,7 +263,9 @@ def sweep(
     outcomes: dict[str, RunOutcome] = {}
     session = dask_session(client, scheduler, workers, len(points), threads_per_worker)
     with session as (client, futures):
-        data_ref = client.scatter(shared, broadcast=True) if shared is not None else None
+        data_ref = None
+        if shared is not None:  # hash=False: a fresh key (see studies/rank.py)
+            data_ref = client.scatter(shared, broadcast=True, hash=False)
         token = uuid.uuid4().hex[:8]
         for i, p in enumerate(points):
             futures[client.submit(solve_point, p, data_ref, key=f"hubopt-sweep-{token}-{i}")] = p
