@@ -26,16 +26,15 @@ from typing import Literal
 
 import highspy
 import numpy as np
-import scipy.sparse as sp
 from pyomo.common.errors import InfeasibleConstraintException
-from pyomo.environ import Var
-from pyomo.repn.plugins.standard_form import LinearStandardFormCompiler
 
+from hubopt import heuristics
 from hubopt.inputs.scenario import SolveOptions
 from hubopt.lp_duals import LpSolution, duals_by_family
 from hubopt.model.build import HubModel
 from hubopt.model.conditioning import ranges
-from hubopt.model.pyomo_bridge import ModelArrays, paused_gc, pristine_arrays
+from hubopt.model.pyomo_bridge import paused_gc
+from hubopt.model.standard_form import load_values, standard_form
 from hubopt.plan import Plan
 from hubopt.solve_result import SolutionStatus, SolveResult, Termination
 from hubopt.warmstart import start_columns, start_values
@@ -51,6 +50,11 @@ __all__ = [
     "standard_form",
 ]
 
+
+HEURISTIC_SHARE = 0.5
+"""Share of the time limit the start heuristic may use (:mod:`hubopt.heuristics`)."""
+HEURISTIC_SECONDS = 60.0
+"""Its budget when the solve has no time limit."""
 
 HIGHS_OPTIONS: dict[str, object] = {}
 """Extra HiGHS options set on every solve after hubopt's own (name → value).
@@ -163,6 +167,15 @@ def solve_model(
     SolveResult
         A time-limited incumbent is a result (``termination=time_limit``,
         ``solution_status=feasible``), not an exception.
+
+    Notes
+    -----
+    With ``options.start_heuristic`` (and no ``start``), :mod:`hubopt.heuristics` first
+    solves the LP relaxation and improves a rounded plan by local search, within
+    :data:`HEURISTIC_SHARE` of the time limit; HiGHS starts from that plan and gets the
+    rest of the time. The result's bound is the stronger of HiGHS's and the LP's; a
+    time-limited run whose gap against it meets ``mip_rel_gap`` is reported optimal.
+    ``stats["start_heuristic"]`` says what it did.
     """
     opts = options or hub.scenario.solver
     if start is not None and not isinstance(start, Plan):
@@ -219,6 +232,18 @@ def solve_model(
             f"model statistics: {_stats_text(stats)}",
             time.perf_counter() - t0, log, stats, path,
         )  # fmt: skip
+    heur, x_heur = None, None
+    if start is None and opts.start_heuristic and integrality.any():
+        heur, x_heur = _start_heuristic(hub, arr, opts)
+        if x_heur is not None:
+            h.setSolution(n, np.arange(n, dtype=np.int32), x_heur)
+        if opts.time_limit_s is not None:  # the MIP gets what the heuristic left
+            h.setOptionValue("time_limit", max(0.0, opts.time_limit_s - heur.seconds))
+        stats["start_heuristic"] = heur.__dict__
+        if progress is not None and x_heur is not None:
+            gap = max(0.0, heur.objective - heur.lp_bound) / max(abs(heur.objective), 1e-9)
+            progress({"objective": heur.objective, "bound": heur.lp_bound, "gap": gap,
+                      "seconds": heur.seconds})  # fmt: skip
     if start is not None:
         ws0 = time.perf_counter()
         cols, vals = start_columns(hub, arr.columns, start_values(hub, start, start_mode))
@@ -250,12 +275,17 @@ def solve_model(
         run_status = h.solve()
     except Exception as exc:  # noqa: BLE001 - any HiGHS failure is a solver failure
         run_status, stats["solve_exception"] = highspy.HighsStatus.kError, repr(exc)
-    solve_seconds = time.perf_counter() - t1
+    solve_seconds = time.perf_counter() - t1 + (heur.seconds if heur else 0.0)
     log = _read_log(h, log_path)
     status = h.getModelStatus()
     term = _STATUS.get(status, Termination.ERROR)
     info = h.getInfo()
     has_primal = info.primal_solution_status == 2
+    x = np.asarray(h.getSolution().col_value, dtype=float) if has_primal else None
+    obj_value = info.objective_function_value
+    if x_heur is not None and term in (Termination.TIME_LIMIT, Termination.INTERRUPTED):
+        if not has_primal or heur.objective < obj_value:  # HiGHS stopped before using it
+            x, obj_value, has_primal = x_heur, heur.objective, True
     is_mip = bool(integrality.any())
     if term is Termination.OPTIMAL:
         sol_status = SolutionStatus.OPTIMAL
@@ -263,17 +293,20 @@ def solve_model(
         sol_status = SolutionStatus.FEASIBLE
     else:
         sol_status = SolutionStatus.NONE
-    objective = _finite(info.objective_function_value) if sol_status.value != "none" else None
+    objective = _finite(obj_value) if sol_status.value != "none" else None
     if is_mip:
         bound = _finite(info.mip_dual_bound)
         gap = _finite(info.mip_gap) if objective is not None else None
+        if heur is not None and heur.lp_bound is not None and objective is not None:
+            bound, gap = _with_lp_bound(objective, bound, heur.lp_bound)
+            if term is Termination.TIME_LIMIT and gap <= opts.mip_rel_gap:
+                term, sol_status = Termination.OPTIMAL, SolutionStatus.OPTIMAL
     else:
         bound = objective
         gap = 0.0 if objective is not None else None
     if sol_status is not SolutionStatus.NONE:
-        x = np.asarray(h.getSolution().col_value, dtype=float)
         with paused_gc():
-            _load_values(hub, arr, path, x)
+            load_values(hub, arr, path, x)
     message = {
         Termination.OPTIMAL: f"solved to optimality within a relative gap of {opts.mip_rel_gap:g}",
         Termination.TIME_LIMIT: "stopped at the time limit"
@@ -313,86 +346,96 @@ def _read_log(h: highspy.Highs, log_path: str) -> str:
         os.unlink(log_path)
 
 
-def standard_form(
-    hub: HubModel, *, path: Literal["auto", "arrays", "compiler"] = "auto"
-) -> tuple[ModelArrays, str]:
-    """Return the model as the sparse arrays handed to HiGHS, and the path that made them.
+def _with_lp_bound(objective: float, bound: float | None, lp_bound: float):
+    """Return ``(bound, gap)`` with the LP relaxation's bound where it is the stronger."""
+    best = lp_bound if bound is None else max(bound, lp_bound)
+    return best, max(0.0, objective - best) / max(abs(objective), 1e-9)
 
-    Parameters
-    ----------
-    hub : HubModel
-        From :func:`hubopt.model.build.build_model`, possibly changed since.
-    path : {"auto", "arrays", "compiler"}
-        ``auto`` uses the arrays assembled by the build while the Pyomo model is
-        unchanged (:func:`hubopt.model.pyomo_bridge.pristine_arrays`), else compiles the
-        Pyomo model.
-        ``compiler`` always compiles; ``arrays`` raises ``ValueError`` if the model was
-        changed.
 
-    Returns
-    -------
-    ModelArrays, str
-        The arrays (one row per constraint row, a ranged row as two; one column per
-        variable that appears in a row or the objective, in the order of
-        :attr:`hubopt.model.build.HubModel.variables` then any other variables) and ``"arrays"`` or
-        ``"compiler"``.
+class _LpSession:
+    """The LP relaxation of ``arr`` in one HiGHS instance, re-solved warm with ``open`` fixed.
 
-    Raises
-    ------
-    InfeasibleConstraintException
-        From the compiler, for a constraint without variables that cannot hold.
+    ``open_cols`` are the arrays' ``open`` columns and ``open_opt`` the option index of
+    each; :meth:`solve` takes 0/1 per option (``None``: the relaxation itself) and
+    returns the LP objective, or ``None`` unless HiGHS proves it optimal.
     """
-    if path != "compiler":
-        arr = pristine_arrays(hub)
-        if arr is not None:
-            return arr, "arrays"
-        if path == "arrays":
-            raise ValueError("the Pyomo model was changed after build_model: compile it")
-    return _compile(hub), "compiler"
+
+    def __init__(self, arr, opts: SolveOptions, open_cols: np.ndarray, open_opt: np.ndarray):
+        n, m, a = len(arr.columns), len(arr.rows), arr.a
+        self.h, self.cols, self.opt = highspy.Highs(), open_cols.astype(np.int32), open_opt
+        self.h.setOptionValue("output_flag", False)
+        self.h.setOptionValue("threads", int(opts.threads))
+        self.h.setOptionValue("random_seed", int(opts.seed))
+        self.h.passModel(
+            n, m, a.nnz, int(highspy.MatrixFormat.kRowwise), int(highspy.ObjSense.kMinimize),
+            arr.offset, arr.cost, arr.col_lower, arr.col_upper, arr.row_lower, arr.row_upper,
+            a.indptr.astype(np.int32), a.indices.astype(np.int32), a.data.astype(float),
+            np.zeros(n, dtype=np.int32),
+        )  # fmt: skip
+
+    def solve(self, values: np.ndarray | None, seconds: float) -> float | None:
+        """Solve with ``open`` fixed to ``values`` (per option), within ``seconds``."""
+        if values is not None:
+            v = np.asarray(values, dtype=float)[self.opt]
+            self.h.changeColsBounds(len(self.cols), self.cols, v, v)
+        # HiGHS's time limit counts every run of an instance (ERGO-Code/HiGHS#1331, #1477)
+        limit = self.h.getRunTime() + max(0.01, float(seconds))
+        self.h.setOptionValue("time_limit", limit)
+        self.h.run()
+        if self.h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
+            return None
+        return float(self.h.getInfo().objective_function_value)
+
+    def x(self) -> np.ndarray:
+        """Column values of the last solve."""
+        return np.asarray(self.h.getSolution().col_value, dtype=float)
 
 
-def _compile(hub: HubModel) -> ModelArrays:
-    """Compile the Pyomo model with ``LinearStandardFormCompiler`` (mixed form)."""
-    m = hub.model
-    order = [c for c in (m.component(f) for f in hub.variables) if isinstance(c, Var)]
-    form = LinearStandardFormCompiler().write(m, mixed_form=True, column_order=order)
-    columns = list(form.columns)
-    lower = np.array([-np.inf if v.lb is None else v.lb for v in columns], dtype=float)
-    upper = np.array([np.inf if v.ub is None else v.ub for v in columns], dtype=float)
-    integrality = np.array([1 if v.is_integer() else 0 for v in columns], dtype=np.int8)
-    rhs = np.asarray(form.rhs, dtype=float)
-    sense = np.array([r.bound_type for r in form.rows], dtype=np.int8)
-    row_lo = np.where(sense >= 0, np.where(sense == 0, rhs, -np.inf), rhs)
-    row_hi = np.where(sense <= 0, np.where(sense == 0, rhs, np.inf), rhs)
-    cost = np.asarray(form.c.todense()).ravel() if columns else np.zeros(0)
-    offset = float(form.c_offset[0]) if len(form.c_offset) else 0.0
-    return ModelArrays(
-        a=sp.csr_array(form.A),
-        row_lower=row_lo,
-        row_upper=row_hi,
-        col_lower=lower,
-        col_upper=upper,
-        integrality=integrality,
-        cost=cost,
-        columns=columns,
-        rows=[r.constraint for r in form.rows],
-        offset=offset,
-    )
+def _start_heuristic(hub: HubModel, arr, opts: SolveOptions):
+    """Run :mod:`hubopt.heuristics` on the model: return ``(stats, column values or None)``."""
+    t0 = time.perf_counter()
+    limit = opts.time_limit_s
+    budget = HEURISTIC_SECONDS if limit is None else HEURISTIC_SHARE * limit
+    deadline = t0 + budget
+    st = heuristics.HeuristicStats()
+    fam = np.array([v.parent_component().local_name for v in arr.columns])
+    open_cols = np.flatnonzero(fam == "open")
+    if np.any(arr.integrality.astype(bool) & (fam != "open")):
+        st.reason = "the model has integer columns besides open (single sourcing, grants)"
+        return st, None
+    opt = np.array([arr.columns[i].index() for i in open_cols], dtype=int)
+    session = _LpSession(arr, opts, open_cols, opt)
+    st.lp_bound = session.solve(None, budget)
+    st.lp_seconds = time.perf_counter() - t0
+    if st.lp_bound is None:
+        st.reason, st.seconds = "the LP relaxation was not solved to optimality", st.lp_seconds
+        return st, None
+    x = session.x()
+    prod, o = hub.production, hub.options
+    make = np.zeros(len(prod))
+    mk = np.flatnonzero(fam == "make")
+    make[[arr.columns[i].index() for i in mk]] = x[mk]
+    lower = np.zeros(len(o))
+    lower[opt] = arr.col_lower[open_cols]
+    group = o["group"].to_numpy()
+    t = heuristics.OptionTable(
+        group, o["technology"].to_numpy(), o["capacity"].to_numpy(float),
+        o["fixed_cost"].to_numpy(float), lower, prod["forced"].to_numpy(bool),
+    )  # fmt: skip
+    plan = heuristics.round_up(t, make[group])
+    support = make[group] > 1e-6
 
+    def evaluate(values: np.ndarray) -> float | None:
+        return session.solve(values, deadline - time.perf_counter())
 
-def _load_values(hub: HubModel, arr: ModelArrays, path: str, x: np.ndarray) -> None:
-    """Write solver values back into the Pyomo variables (absent columns become 0/lb)."""
-    for v, val in zip(arr.columns, x.tolist(), strict=True):
-        v.set_value(val, skip_validation=True)
-    if path == "arrays":
-        rest = arr.snapshot["dropped"]
-    else:
-        seen = set(map(id, arr.columns))
-        rest = [
-            v for v in hub.model.component_data_objects(Var, descend_into=True) if id(v) not in seen
-        ]
-    for v in rest:
-        v.set_value(v.value if v.fixed else (v.lb or 0.0), skip_validation=True)
+    plan, obj = heuristics.local_search(t, plan, evaluate, support, deadline, st)
+    x_best = None
+    if obj is not None:  # the best plan's columns (the last LP solved was another move)
+        final = session.solve(plan, max(5.0, deadline - time.perf_counter()))
+        if final is not None:
+            x_best, st.objective = session.x(), final
+    st.applied, st.seconds = x_best is not None, time.perf_counter() - t0
+    return st, x_best
 
 
 def solve_lp_fixed(
@@ -437,5 +480,5 @@ def solve_lp_fixed(
         duals = duals_by_family(arr.rows, np.asarray(sol.row_dual, dtype=float))
         if load:
             with paused_gc():
-                _load_values(hub, arr, path, np.asarray(sol.col_value, dtype=float))
+                load_values(hub, arr, path, np.asarray(sol.col_value, dtype=float))
     return LpSolution(ok, float(h.getInfo().objective_function_value), duals, seconds)

@@ -223,6 +223,11 @@ def test_default_baseline_gives_a_checked_plan():
     assert_plan_feasible(out.data, out.plan, out.scenario)
     s = out.plan.summary
     assert s["demand_unmet"] == 0 and s["hubs_new"] >= 1
+    # the start heuristic ran: its LP bound holds, and the plan is no worse than its rounding
+    h = r.stats["start_heuristic"]
+    assert h["applied"], h["reason"]
+    assert h["lp_bound"] - 1e-6 <= r.best_bound <= r.objective + 1e-6
+    assert r.objective <= h["rounded_objective"] + 1e-6
     rng = r.stats["matrix_range"]
     assert 1e-4 <= rng[0] and rng[1] <= 1e7, f"badly scaled matrix: {rng}"
 

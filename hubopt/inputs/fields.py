@@ -257,6 +257,10 @@ SCENARIO_FIELDS: tuple[ScenarioField, ...] = (
     ScenarioField("lane_pricing", "solver", bool, False, "",
                   "Solve on a reduced lane set and add back, by pricing with LP duals, "
                   "every lane that could improve the plan (hubopt.pricing).", vary=False),
+    ScenarioField("start_heuristic", "solver", bool, False, "",
+                  "Before the MIP, solve the LP relaxation (its bound is kept), round it up to "
+                  "a plan and improve that by local search with warm LPs, within half the "
+                  "time limit; HiGHS starts from the result (hubopt.heuristics).", vary=False),
 )  # fmt: skip
 """Every scenario key, in file order."""
 
