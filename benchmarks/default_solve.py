@@ -1,11 +1,14 @@
 """The default question (models/baseline.toml on data/us_battery), with and without pricing.
 
-Run ``python benchmarks/default_solve.py [--mode priced|full|both] [--time-limit S]``.
+Run ``python benchmarks/default_solve.py [--mode full|plain|priced|both|all] [--time-limit S]``.
 Each mode runs in a fresh interpreter (so peak memory is that run's own) and prints one
 row: lanes in the model, columns, rows, build and hand-off seconds, solve seconds, total
-wall, gap, objective, peak resident memory, and for ``priced`` the pricing rounds and the
-lanes they added. ``full`` is ``lane_pricing = false`` (every generated lane, as before
-issue 17). Figures, not a timed test: the machine is shared.
+wall, gap, objective, peak resident memory, for ``priced`` the pricing rounds and the
+lanes they added, and what the start heuristic did. ``full`` is the scenario as shipped
+(every generated lane, ``start_heuristic = true``); ``plain`` the same without the start
+heuristic (HiGHS alone, as before it); ``priced`` adds ``lane_pricing = true``; ``both``
+runs plain then full (the heuristic's before/after), ``all`` the three. Figures, not a
+timed test: the machine is shared.
 """
 
 from __future__ import annotations
@@ -24,7 +27,8 @@ from dataclasses import replace
 import hubopt
 from hubopt.testing import check_plan_feasible
 sc = hubopt.load_scenario(sys.argv[1])
-opts = replace(sc.solver, lane_pricing=sys.argv[2] == "priced")
+opts = replace(sc.solver, lane_pricing=sys.argv[2] == "priced",
+              start_heuristic=sc.solver.start_heuristic and sys.argv[2] != "plain")
 if sys.argv[3] != "none":
     opts = replace(opts, time_limit_s=float(sys.argv[3]))
 t = time.perf_counter()
@@ -43,6 +47,8 @@ print(json.dumps({
     "checker_problems": len(bad),
     "pricing": {k: lp.get(k) for k in ("root_rounds", "root_added", "milp_rounds",
                                         "fixed_rounds", "fixed_added", "proven")},
+    "bound": r.best_bound,
+    "heuristic": {k: v for k, v in s.get("start_heuristic", {}).items() if k != "trajectory"},
 }))
 """
 
@@ -62,11 +68,13 @@ def run(mode: str, scenario: Path, time_limit: str) -> dict:
 def main() -> None:
     """Print one row per mode."""
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--mode", choices=["priced", "full", "both"], default="both")
+    ap.add_argument("--mode", choices=["full", "plain", "priced", "both", "all"], default="both")
     ap.add_argument("--scenario", type=Path, default=ROOT / "models" / "baseline.toml")
     ap.add_argument("--time-limit", default="none", help="seconds (default: the scenario's)")
     args = ap.parse_args()
-    modes = ["priced", "full"] if args.mode == "both" else [args.mode]
+    modes = {"both": ["plain", "full"], "all": ["plain", "full", "priced"]}.get(
+        args.mode, [args.mode]
+    )
     head = "mode    lanes(model/gen)   cols    rows  build  hand-off  solve   wall    gap   GiB"
     print(head)
     for mode in modes:

@@ -182,6 +182,7 @@ def local_search(
     support: np.ndarray,
     deadline: float,
     stats: HeuristicStats,
+    on_improve: Callable[[float], None] | None = None,
 ) -> tuple[np.ndarray, float | None]:
     """Improve ``start`` by first-improvement local search until a local optimum or time.
 
@@ -199,6 +200,8 @@ def local_search(
         ``time.perf_counter()`` value at which to stop.
     stats : HeuristicStats
         Filled in: evaluations, improvements, trajectory, why it stopped.
+    on_improve : callable, optional
+        Called with the objective of each better plan (e.g. to show progress).
 
     Returns
     -------
@@ -223,6 +226,8 @@ def local_search(
             stats.stopped = "no feasible neighbour of the rounded plan"
             return best, None
     stats.trajectory.append((time.perf_counter() - t0, best_obj))
+    say = on_improve or (lambda _obj: None)
+    say(best_obj)
     last: tuple = (-1, -1, -1)
     while True:
         moves = list(_moves(t, best, support))
@@ -239,6 +244,7 @@ def local_search(
                 best, best_obj, last = new, obj, key
                 stats.improvements += 1
                 stats.trajectory.append((time.perf_counter() - t0, obj))
+                say(obj)
                 break
         else:
             stats.stopped = "local optimum"

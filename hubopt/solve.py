@@ -234,16 +234,12 @@ def solve_model(
         )  # fmt: skip
     heur, x_heur = None, None
     if start is None and opts.start_heuristic and integrality.any():
-        heur, x_heur = _start_heuristic(hub, arr, opts)
+        heur, x_heur = _start_heuristic(hub, arr, opts, progress)
         if x_heur is not None:
             h.setSolution(n, np.arange(n, dtype=np.int32), x_heur)
         if opts.time_limit_s is not None:  # the MIP gets what the heuristic left
             h.setOptionValue("time_limit", max(0.0, opts.time_limit_s - heur.seconds))
         stats["start_heuristic"] = heur.__dict__
-        if progress is not None and x_heur is not None:
-            gap = max(0.0, heur.objective - heur.lp_bound) / max(abs(heur.objective), 1e-9)
-            progress({"objective": heur.objective, "bound": heur.lp_bound, "gap": gap,
-                      "seconds": heur.seconds})  # fmt: skip
     if start is not None:
         ws0 = time.perf_counter()
         cols, vals = start_columns(hub, arr.columns, start_values(hub, start, start_mode))
@@ -391,8 +387,11 @@ class _LpSession:
         return np.asarray(self.h.getSolution().col_value, dtype=float)
 
 
-def _start_heuristic(hub: HubModel, arr, opts: SolveOptions):
-    """Run :mod:`hubopt.heuristics` on the model: return ``(stats, column values or None)``."""
+def _start_heuristic(hub: HubModel, arr, opts: SolveOptions, progress=None):
+    """Run :mod:`hubopt.heuristics` on the model: return ``(stats, column values or None)``.
+
+    ``progress`` (as for :func:`solve_model`) hears of every better plan, with the LP bound.
+    """
     t0 = time.perf_counter()
     limit = opts.time_limit_s
     budget = HEURISTIC_SECONDS if limit is None else HEURISTIC_SHARE * limit
@@ -428,7 +427,13 @@ def _start_heuristic(hub: HubModel, arr, opts: SolveOptions):
     def evaluate(values: np.ndarray) -> float | None:
         return session.solve(values, deadline - time.perf_counter())
 
-    plan, obj = heuristics.local_search(t, plan, evaluate, support, deadline, st)
+    def improved(obj: float) -> None:
+        if progress is not None:
+            gap = max(0.0, obj - st.lp_bound) / max(abs(obj), 1e-9)
+            progress({"objective": obj, "bound": st.lp_bound, "gap": gap,
+                      "seconds": time.perf_counter() - t0})  # fmt: skip
+
+    plan, obj = heuristics.local_search(t, plan, evaluate, support, deadline, st, improved)
     x_best = None
     if obj is not None:  # the best plan's columns (the last LP solved was another move)
         final = session.solve(plan, max(5.0, deadline - time.perf_counter()))

@@ -182,3 +182,13 @@ def test_a_zero_time_limit_is_kept(solve):
     assert out.result.termination is Termination.TIME_LIMIT
     # no budget out of a zero limit: at most the rounded plan is priced, no move
     assert out.result.stats["start_heuristic"]["evaluations"] <= 1
+
+
+def test_progress_hears_of_the_heuristic_plans_with_the_lp_bound():
+    seen: list[dict] = []
+    data = hubopt.HubData.from_tables(**_hand_tables())
+    out = hubopt.run(hubopt.Scenario(name="h", data=data), HEUR, progress=seen.append)
+    st = out.result.stats["start_heuristic"]
+    heur = [p for p in seen if p["bound"] == st["lp_bound"]]
+    assert heur and heur[-1]["objective"] == pytest.approx(st["objective"])
+    assert all(p["objective"] >= p["bound"] - 1e-9 and p["gap"] >= 0 for p in heur)
