@@ -232,7 +232,7 @@ def solve_model(
             f"model statistics: {_stats_text(stats)}",
             time.perf_counter() - t0, log, stats, path,
         )  # fmt: skip
-    heur, x_heur = None, None
+    heur, x_heur, h_cpu = None, None, time.process_time()
     if start is None and opts.start_heuristic and integrality.any():
         heur, x_heur = _start_heuristic(hub, arr, opts, progress)
         if x_heur is not None:
@@ -240,6 +240,7 @@ def solve_model(
         if opts.time_limit_s is not None:  # the MIP gets what the heuristic left
             h.setOptionValue("time_limit", max(0.0, opts.time_limit_s - heur.seconds))
         stats["start_heuristic"] = heur.__dict__
+    h_cpu = time.process_time() - h_cpu
     if start is not None:
         ws0 = time.perf_counter()
         cols, vals = start_columns(hub, arr.columns, start_values(hub, start, start_mode))
@@ -248,21 +249,19 @@ def solve_model(
             "columns": len(cols), "mode": start_mode, "status": _status_name(ws),
             "seconds": time.perf_counter() - ws0,
         }  # fmt: skip
-    t_compile = time.perf_counter() - t0
-    stats["compile_cpu_seconds"] = time.process_time() - c0
+    h_seconds = heur.seconds if heur is not None else 0.0
+    lp_bound = heur.lp_bound if heur is not None and heur.lp_bound is not None else -np.inf
+    t_compile = time.perf_counter() - t0 - h_seconds
+    stats["compile_cpu_seconds"] = time.process_time() - c0 - h_cpu
     if progress is not None:
-        start = time.perf_counter()
+        start = time.perf_counter() - h_seconds  # seconds since the solve began
 
         def _on_improve(e) -> None:
             out = e.data_out
-            progress(
-                {
-                    "objective": out.objective_function_value,
-                    "bound": out.mip_dual_bound,
-                    "gap": out.mip_gap,
-                    "seconds": time.perf_counter() - start,
-                }
-            )
+            obj, bound = out.objective_function_value, max(out.mip_dual_bound, lp_bound)
+            gap = max(0.0, obj - bound) / max(abs(obj), 1e-9) if np.isfinite(bound) else np.inf
+            progress({"objective": obj, "bound": bound, "gap": gap,
+                      "seconds": time.perf_counter() - start})  # fmt: skip
 
         h.cbMipImprovingSolution += _on_improve
     h.HandleKeyboardInterrupt = True
@@ -271,7 +270,7 @@ def solve_model(
         run_status = h.solve()
     except Exception as exc:  # noqa: BLE001 - any HiGHS failure is a solver failure
         run_status, stats["solve_exception"] = highspy.HighsStatus.kError, repr(exc)
-    solve_seconds = time.perf_counter() - t1 + (heur.seconds if heur else 0.0)
+    solve_seconds = time.perf_counter() - t1 + h_seconds
     log = _read_log(h, log_path)
     status = h.getModelStatus()
     term = _STATUS.get(status, Termination.ERROR)
