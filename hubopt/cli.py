@@ -188,13 +188,16 @@ def validate(
     from hubopt.inputs.load import read_package
     from hubopt.inputs.scenario import load_scenario
     from hubopt.inputs.validate import validate_tables
+    from hubopt.inputs.validate_scenario import scenario_issues
 
     issues: list[Issue] = []
     data_dir = path
     tables: dict = {}
+    scenario = None
     if path.suffix.lower() == ".toml":
         try:
-            data_dir = load_scenario(path).data_dir
+            scenario = load_scenario(path)
+            data_dir = scenario.data_dir
         except HubDataError as exc:
             issues += exc.issues
             data_dir = None
@@ -205,6 +208,8 @@ def validate(
             i for i in found if i.check in ("check_package_folder",)
         ]:
             issues += validate_tables(tables)
+            if scenario is not None:
+                issues += scenario_issues(scenario, tables)
     if csv is not None:
         _issues_csv(issues, csv)
     errors = [i for i in issues if i.severity == "error"]
@@ -351,8 +356,11 @@ def sweep(
     force: Force = False,
 ) -> None:
     """Solve a grid of scenarios on Dask (local cluster, or --scheduler) and compare them."""
+    from hubopt.errors import raise_if_errors
     from hubopt.inputs.load import load_data
     from hubopt.inputs.scenario import load_scenario
+    from hubopt.inputs.schema import FILES
+    from hubopt.inputs.validate_scenario import scenario_issues
     from hubopt.outputs.gis import parse_formats
     from hubopt.outputs.studies import SweepWriter
     from hubopt.report.console import sweep_table
@@ -365,6 +373,9 @@ def sweep(
     grid = parse_vary(vary, scenario)  # bad --vary: exit 2 before any cluster starts
     points = sweep_points(scenario, grid)
     data = None if "data" in grid else load_data(scenario.data_dir)  # exit 2 before claiming
+    if data is not None:  # a table naming an unknown technology or product: exit 2 too
+        tables = {n: data.table(n) for n in FILES}
+        raise_if_errors([i for p in points for i in scenario_issues(p["scenario"], tables)])
     target = out_dir or Path("results") / f"{scenario.name}-sweep"
     writer = SweepWriter.claim(
         target, force=force, base=scenario, points=points, formats=chosen, threads=threads

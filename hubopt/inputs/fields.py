@@ -334,6 +334,8 @@ def check_value(f: ScenarioField, value: Any, fname: str) -> list[Issue]:
         ok = not (low or high)
     if ok and f.type in (str, Path) and f.required and not str(value).strip():
         ok = False
+    if ok and f.type in (str, Path) and "\x00" in value:  # no file name holds a NUL
+        ok = False
     if ok and f.name == "name" and not _NAME.fullmatch(value):
         msg = (
             f"name {value!r} must be a plain folder name (letters, digits, '.', '_', '-'; "

@@ -7,6 +7,7 @@ point a user at the exact line to fix.
 
 from __future__ import annotations
 
+import difflib
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -206,7 +207,37 @@ def read_package(path: str | Path) -> tuple[dict[str, pd.DataFrame | None], list
         text = decode(fpath.read_bytes(), spec.filename, issues)
         tables[name] = None if text is None else read_table(spec, text, issues)
     read_meta(root, issues)  # package.toml problems are reported with the files'
+    issues += check_file_names(root)
     return tables, issues
+
+
+def check_file_names(root: Path) -> list[Issue]:
+    """Report a file named almost like a contract file (``lane.csv``, ``Lanes.csv``).
+
+    Extra files are otherwise allowed and ignored, so a misspelt optional file
+    (``byproduct.csv``) would silently not apply, and a misspelt required one would only
+    be reported as missing.
+    """
+    names = {spec.filename for spec in FILES.values()}
+    out = []
+    try:
+        present = sorted(os.listdir(root))
+    except OSError:
+        return out
+    for fname in present:
+        if fname in names or not fname.lower().endswith(".csv"):
+            continue
+        low = fname.lower()
+        near = [n for n in names if n == low]
+        near = near or difflib.get_close_matches(low, sorted(names), n=1, cutoff=0.85)
+        if near and near[0] not in present:
+            msg = (
+                f"{fname} looks like a misspelling of {near[0]}, which hubopt reads (file "
+                "names are case-sensitive); rename it to "
+                f"{near[0]}, or give it a name that is clearly different if it is not data"
+            )
+            out.append(Issue("check_file_names", msg, fname))
+    return out
 
 
 def load_data(path: str | Path, *, strict: bool = True) -> HubData:

@@ -15,6 +15,7 @@ hanging or failing deep inside a reader.
 
 from __future__ import annotations
 
+import datetime
 import errno
 import os
 import stat
@@ -139,8 +140,11 @@ def meta_from_dict(raw: dict[str, Any], issues: list[Issue], fname: str = "") ->
         if key not in META_KEYS:
             msg = f"unknown key '{key}'; allowed: {', '.join(META_KEYS)}"
             issues.append(Issue("check_package_toml", msg, fname, None, key))
-        elif key == "data_date" and hasattr(value, "isoformat"):
+        elif key == "data_date" and isinstance(value, datetime.date):  # a datetime too
             out[key] = value.isoformat()
+        elif key == "data_date" and isinstance(value, datetime.time):
+            msg = f"{value!r} is a time of day, not a date: write a date such as 2025-06-30"
+            issues.append(Issue("check_package_toml", msg, fname, None, key))
         elif key == "target_year":
             if isinstance(value, bool) or not isinstance(value, int) or not 1900 <= value <= 2200:
                 msg = f"{value!r} is not valid: expected a year such as 2030"

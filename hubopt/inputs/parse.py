@@ -275,6 +275,19 @@ def typed_table(
                     ln,
                 )
             )
+    for i in [i for i, h in enumerate(header) if not h]:  # a column without a name
+        filled = [ln for ln, r in keep if i < len(r) and r[i].strip()]
+        if filled:
+            issues.append(
+                Issue(
+                    "check_unnamed_column",
+                    f"column {i + 1} has no name in the header but holds values (first on "
+                    f"line {filled[0]}, {len(filled)} row(s)); name it, or delete the values "
+                    "(an unnamed column is otherwise dropped)",
+                    fname,
+                    filled[0],
+                )
+            )
     cells = [(r + [""] * width)[:width] for _, r in keep]
     raw = pd.DataFrame(cells, columns=header, index=[ln for ln, _ in keep], dtype=object)
     raw = raw.loc[:, ~raw.columns.duplicated()]
@@ -298,7 +311,7 @@ def typed_table(
             out[col.name] = pd.Series(bool(col.default), index=raw.index, dtype=bool)
         else:
             out[col.name] = pd.Series(col.default, index=raw.index, dtype=object)
-    for extra in raw.columns:
-        if extra not in known and extra:
+    for extra in raw.columns:  # a computed name is an error above: not carried, so that
+        if extra not in known and extra and extra not in COMPUTED_COLUMNS:  # checks run
             out[extra] = raw[extra].astype(object)
     return out

@@ -164,6 +164,7 @@ def scenario_from_dict(raw: dict[str, Any], base_dir: Path, fname: str = "") -> 
     """
     issues: list[Issue] = []
     values: dict[ScenarioField, Any] = {}
+    bad: set[str] = set()  # keys whose value failed its check (not compared with others)
     top = _BY_SECTION[""]
     for key, value in raw.items():
         if isinstance(value, dict):
@@ -178,11 +179,15 @@ def scenario_from_dict(raw: dict[str, Any], base_dir: Path, fname: str = "") -> 
                     msg = f"unknown key '{sub}' in [{key}]; allowed: {allowed}"
                     issues.append(_unknown(msg, fname, f"{key}.{sub}"))
                     continue
-                issues += check_value(f, v, fname)
+                found = check_value(f, v, fname)
+                issues += found
                 values[f] = v
+                bad |= {f.name} if found else set()
         elif key in top:
-            issues += check_value(top[key], value, fname)
+            found = check_value(top[key], value, fname)
+            issues += found
             values[top[key]] = value
+            bad |= {key} if found else set()
         else:
             where = next((s for s in SECTIONS if s and key in _BY_SECTION[s]), None)
             hint = f" (it belongs in the [{where}] section)" if where else ""
@@ -192,7 +197,8 @@ def scenario_from_dict(raw: dict[str, Any], base_dir: Path, fname: str = "") -> 
         if f.required and f not in values:
             msg = f"required key '{f.name}' is missing"
             issues.append(Issue("check_toml_missing", msg, fname, None, f.name))
-    issues += check_count_pairs({f.name: v for f, v in values.items()}, fname)  # issue #11
+    checked = {f.name: v for f, v in values.items() if f.name not in bad}  # typed values only
+    issues += check_count_pairs(checked, fname)  # issue #11
     raise_if_errors(issues)
     kw = {f.attribute: convert(f, v, base_dir) for f, v in values.items()}
     solver_names = {f.attribute for f in _SOLVER}

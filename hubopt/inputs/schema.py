@@ -261,6 +261,8 @@ COMPUTED_COLUMNS = frozenset(
         "forced", "_forced", "name", "state", "lat", "lon", "energy_community",
         "distance_km", "tonnes_per_unit", "cost_per_unit", "kg_co2_per_unit", "unit_cost",
         "geometry", "plan",
+        # merged with other tables: candidates.input (recipes), recipes.site_id (options)
+        "input", "site_id",
     }
 )  # fmt: skip
 """Names hubopt computes: refused as *extra* columns of any input file."""

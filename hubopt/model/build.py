@@ -65,8 +65,11 @@ import hubopt.model.elastic  # noqa: F401 - registers the elastic families
 import hubopt.model.families_network  # noqa: F401 - issue #11 (imported by elastic first)
 import hubopt.model.families_pareto  # noqa: F401 - pareto's CO2 cap and objective
 import hubopt.model.families_rank  # noqa: F401 - registers rank's on-request family
+from hubopt.errors import raise_if_errors
 from hubopt.inputs.load import HubData
 from hubopt.inputs.scenario import Scenario
+from hubopt.inputs.schema import FILES
+from hubopt.inputs.validate_scenario import scenario_issues
 from hubopt.model.conditioning import conditioning
 from hubopt.model.families import (
     FAMILIES,
@@ -174,8 +177,12 @@ def build_model(
     ------
     KeyError
         For an unknown family name in ``extra``.
+    HubDataError
+        If the scenario names a technology or product the package does not have
+        (:func:`hubopt.inputs.validate_scenario.check_scenario_labels`).
     """
     t0 = time.perf_counter()
+    raise_if_errors(scenario_issues(scenario, {n: data.table(n) for n in FILES}))
     extra = dict(extra or {})
     for name in extra:
         family_named(name)  # unknown names fail before any work

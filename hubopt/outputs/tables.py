@@ -8,7 +8,6 @@ overwritten unless ``force=True``; otherwise the next free numbered folder is us
 from __future__ import annotations
 
 import hashlib
-import json
 import platform
 import shutil
 from collections.abc import Iterable
@@ -24,6 +23,7 @@ from hubopt.inputs.load import contract_files, is_regular_file
 from hubopt.outputs.folder import OWNER_KEY, atomic_folder, free_folder
 from hubopt.outputs.gis_fields import add_built
 from hubopt.outputs.jsonio import write_json
+from hubopt.outputs.result_files import read_json_file, read_plan_table
 from hubopt.report.units import money_unit, summary_units
 
 if TYPE_CHECKING:
@@ -293,10 +293,10 @@ def read_result(folder: str | Path) -> tuple[dict, dict[str, pd.DataFrame]]:
                 )
             ]
         )
-    summary = json.loads(summary_path.read_text(encoding="utf-8"))
+    summary = read_json_file(summary_path)  # damaged files: exit 2, file and line named
     tables: dict[str, pd.DataFrame] = {}
     for name in PLAN_TABLES:
         p = root / f"{name}.csv"
         if p.is_file():
-            tables[name] = pd.read_csv(p, dtype=_ID_COLUMNS, keep_default_na=True)
+            tables[name] = read_plan_table(p, name, _ID_COLUMNS)
     return summary, tables

@@ -21,6 +21,7 @@ import math
 import numpy as np
 
 __all__ = [
+    "check_within_km",
     "DEFAULT_MONEY_UNIT",
     "DEFAULT_WITHIN_KM",
     "METRICS",
@@ -36,6 +37,18 @@ __all__ = [
 DEFAULT_MONEY_UNIT = "k$"
 """Money unit of the default data package (thousands of US dollars)."""
 DEFAULT_WITHIN_KM = 500.0
+
+
+def check_within_km(within_km: float) -> list:
+    """Check the distance of "demand served within N km": finite kilometres, at least 0."""
+    ok = isinstance(within_km, int | float) and math.isfinite(within_km) and within_km >= 0
+    if ok:
+        return []
+    msg = f"{within_km} is not a distance: give kilometres as a finite number ≥ 0 (e.g. 500)"
+    from hubopt.errors import Issue
+
+    return [Issue("check_within_km", msg, column="--within-km")]
+
 
 METRICS: dict[str, tuple[str, str]] = {
     "total_cost": ("total cost", "{money}/yr"),

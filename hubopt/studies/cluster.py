@@ -14,7 +14,7 @@ from typing import Any
 
 from distributed.diagnostics.plugin import WorkerPlugin
 
-from hubopt.errors import HubDataError
+from hubopt.errors import HubDataError, Issue
 
 __all__ = ["HighsThreads", "dask_session", "error_text", "init_highs_threads"]
 
@@ -69,6 +69,20 @@ def error_text(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {exc}" if str(exc) else repr(exc)
 
 
+def _connect(client_class: Any, scheduler: str) -> Any:
+    """Connect to a running scheduler; a bad or unreachable address is an input error."""
+    try:
+        return client_class(scheduler, timeout="20s")
+    except (OSError, ValueError, TypeError) as exc:
+        why = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
+        msg = (
+            f"cannot connect to the Dask scheduler '{scheduler}' ({why}); give the address "
+            "of a running scheduler such as tcp://host:8786, or leave --scheduler out to "
+            "start a local cluster"
+        )
+        raise HubDataError([Issue("check_scheduler", msg, column="--scheduler")]) from None
+
+
 def _cluster(client: Any, scheduler: str | None, workers: int | None, n_tasks: int):
     """Return ``(client, cluster to close or None, whether to close the client)``."""
     from distributed import Client, LocalCluster
@@ -76,7 +90,7 @@ def _cluster(client: Any, scheduler: str | None, workers: int | None, n_tasks: i
     if client is not None:
         return client, None, False
     if scheduler:
-        return Client(scheduler), None, True
+        return _connect(Client, scheduler), None, True
     import logging
 
     n = workers or min(n_tasks, os.cpu_count() or 1)

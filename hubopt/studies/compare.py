@@ -20,7 +20,6 @@ Definitions (also in ``docs/compare.md``):
 from __future__ import annotations
 
 import hashlib
-import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -28,10 +27,17 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from hubopt.errors import Issue, raise_if_errors
+from hubopt.errors import HubDataError, Issue, raise_if_errors
 from hubopt.outputs.gis_fields import add_built
+from hubopt.outputs.result_files import read_json_file
 from hubopt.outputs.tables import read_result
-from hubopt.report.units import DEFAULT_WITHIN_KM, METRICS, metric_label, numeric_metrics
+from hubopt.report.units import (
+    DEFAULT_WITHIN_KM,
+    METRICS,
+    check_within_km,
+    metric_label,
+    numeric_metrics,
+)
 
 __all__ = [
     "METRICS",
@@ -364,12 +370,17 @@ def load_plans(folders: Iterable[str | Path]) -> tuple[dict, dict[str, dict]]:
     )
     if not paths:
         raise_if_errors([Issue("check_result_folder", "no result folders given")])
-    plans, meta = {}, {}
+    plans, meta, damaged = {}, {}, []
     for name, p in zip(_names(paths), paths, strict=True):
-        plans[name] = read_result(p)
-        mf = p / "manifest.json"
-        manifest = json.loads(mf.read_text(encoding="utf-8")) if mf.is_file() else {}
+        try:  # every damaged folder is listed, not just the first
+            plans[name] = read_result(p)
+            mf = p / "manifest.json"
+            manifest = read_json_file(mf) if mf.is_file() else {}
+        except HubDataError as exc:
+            damaged += exc.issues
+            continue
         meta[name] = {"folder": str(p), "manifest": manifest}
+    raise_if_errors(damaged)
     return plans, meta
 
 
@@ -421,6 +432,7 @@ def compare_plans(
     :func:`check_same_package` unless ``allow_mixed``.
     """
     check_same_package(meta or {}, allow_mixed)
+    raise_if_errors(check_within_km(within_km))
     names = list(plans)
     base = names[0] if baseline is None else baseline
     if base not in plans:

@@ -599,6 +599,46 @@ CASES: dict[str, tuple] = {
         "constraints.min_new_hubs",
         "min_new_hubs = 3 exceeds max_new_hubs = 2",
     ),
+    # found by the mutation run: a computed name in candidates.csv crashed the cross checks
+    "computed_column_in_candidates": (
+        lambda p: write(
+            p,
+            "candidates.csv",
+            "site_id,technology,size,capacity,fixed_cost,output\n"
+            "H1,cellmaking,small,150,100,cells\nH2,cellmaking,small,150,110,cells\n",
+        ),
+        "check_computed_column",
+        "candidates.csv",
+        1,
+        "output",
+        "extra column 'output' has the name of a column hubopt computes",
+    ),
+    "toml_unknown_technology_in_table": (
+        scenario("[constraints]\nmax_new_hubs = {Cellmaking = 1}\n"),
+        "check_scenario_labels",
+        "scenario.toml",
+        None,
+        "constraints.max_new_hubs",
+        "technology 'Cellmaking' in max_new_hubs is not in technologies.csv",
+    ),
+    "misspelt_file": (
+        lambda p: write(p, "byproduct.csv", "technology,product,quantity\ncellmaking,ore,0.1\n"),
+        "check_file_names",
+        "byproduct.csv",
+        None,
+        None,
+        "byproduct.csv looks like a misspelling of byproducts.csv",
+    ),
+    "unnamed_column": (
+        lambda p: write(
+            p, "demand.csv", "site_id,product,quantity,\nC1,cells,100,5\nC2,cells,150,\n"
+        ),
+        "check_unnamed_column",
+        "demand.csv",
+        2,
+        None,
+        "column 4 has no name in the header but holds values",
+    ),
 }
 
 

@@ -1,0 +1,93 @@
+"""Checks of a scenario against its data package: labels the scenario names must exist.
+
+A table-valued scenario key (``max_new_hubs = {cam_production = 4}``,
+``max_import_share = {cells = 0.3}``) names technologies or products of the data package.
+A label the package does not know would make a limit on nothing: the constraint would
+silently not apply (a typo such as ``Cellmaking`` for ``cellmaking``). These checks run
+where a scenario meets its data (:func:`hubopt.model.build.build_model`, and ``hubopt
+validate`` on a scenario file), so every command refuses such a scenario before solving.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+
+from hubopt.errors import Issue
+from hubopt.inputs.consistency import invisible_note
+from hubopt.inputs.fields import SCENARIO_FIELDS, ScenarioField
+
+__all__ = ["SCENARIO_CHECKS", "check_scenario_labels", "scenario_issues"]
+
+Tables = dict[str, pd.DataFrame | None]
+
+_LABELS = {
+    "min_new_hubs": ("technology", "technologies", "technology"),
+    "max_new_hubs": ("technology", "technologies", "technology"),
+    "max_import_share": ("product", "products", "product"),
+    "max_feoc_share": ("product", "products", "product"),
+}
+"""Table-valued key -> (what its labels are, file that defines them, id column)."""
+
+
+def _value(scenario: Any, f: ScenarioField) -> Any:
+    owner = scenario.solver if f.section == "solver" else scenario
+    return getattr(owner, f.attribute, None)
+
+
+def _fname(scenario: Any) -> str:
+    source = getattr(scenario, "source", None)
+    return source.name if source is not None else "scenario"
+
+
+def check_scenario_labels(scenario: Any, tables: Tables) -> list[Issue]:
+    """Every technology or product named in a table-valued scenario key is in the package.
+
+    Parameters
+    ----------
+    scenario : Scenario
+        The scenario (its ``min_new_hubs``, ``max_new_hubs``, ``max_import_share`` and
+        ``max_feoc_share`` tables are checked; plain numbers need no label).
+    tables : dict of str to DataFrame or None
+        The package's typed tables (a :class:`~hubopt.inputs.load.HubData`'s tables).
+
+    Returns
+    -------
+    list of Issue
+        One error per unknown label, naming the scenario file, the key, the label and the
+        labels the package knows.
+    """
+    out: list[Issue] = []
+    for f in SCENARIO_FIELDS:
+        if f.name not in _LABELS:
+            continue
+        value = _value(scenario, f)
+        what, file, col = _LABELS[f.name]
+        t = tables.get(file)
+        if not isinstance(value, dict) or t is None:
+            continue
+        known = sorted(set(t[col].dropna().astype(str)))
+        shown = ", ".join(known[:20]) + (" ..." if len(known) > 20 else "")
+        for label in value:
+            if str(label) in known:
+                continue
+            msg = (
+                f"{what} '{label}' in {f.name} is not in {file}.csv{invisible_note(str(label))}"
+                f" (known: {shown or 'none'}), so the limit would apply to nothing; correct "
+                "the spelling or remove the entry"
+            )
+            out.append(Issue("check_scenario_labels", msg, _fname(scenario), None, f.key))
+    return out
+
+
+SCENARIO_CHECKS = [check_scenario_labels]
+"""Checks of a scenario against its package, in order."""
+
+
+def scenario_issues(scenario: Any, tables: Tables) -> list[Issue]:
+    """Run every scenario-against-package check (:data:`SCENARIO_CHECKS`)."""
+    issues: list[Issue] = []
+    for check in SCENARIO_CHECKS:
+        issues += check(scenario, tables)
+    return issues
