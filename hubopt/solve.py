@@ -376,8 +376,18 @@ class _LpSession:
         # HiGHS's time limit counts every run of an instance (ERGO-Code/HiGHS#1331, #1477)
         limit = self.h.getRunTime() + max(0.01, float(seconds))
         self.h.setOptionValue("time_limit", limit)
-        self.h.run()
-        if self.h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
+        # solve() runs HiGHS in a fresh Python thread, as solve_model does: HiGHS keeps one
+        # thread pool per OS thread, fixed at its first run, so a run on this thread after
+        # one with another thread count would fail ("Not Set"). It also hears Ctrl-C.
+        self.h.HandleKeyboardInterrupt = True
+        self.h.solve()
+        status = self.h.getModelStatus()
+        if status in (
+            highspy.HighsModelStatus.kInterrupt,
+            highspy.HighsModelStatus.kHighsInterrupt,
+        ):
+            raise KeyboardInterrupt
+        if status != highspy.HighsModelStatus.kOptimal:
             return None
         return float(self.h.getInfo().objective_function_value)
 

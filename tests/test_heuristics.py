@@ -192,3 +192,28 @@ def test_progress_hears_of_the_heuristic_plans_with_the_lp_bound():
     heur = [p for p in seen if p["bound"] == st["lp_bound"]]
     assert heur and heur[-1]["objective"] == pytest.approx(st["objective"])
     assert all(p["objective"] >= p["bound"] - 1e-9 and p["gap"] >= 0 for p in heur)
+
+
+def test_applies_after_a_solve_with_another_thread_count_in_the_process(tmp_path):
+    # HiGHS fixes its thread pool per OS thread at the first run: the heuristic's LPs must
+    # not run on a thread that solved with another count (the CI failure of 2026-12-02).
+    import subprocess
+    import sys
+
+    code = (
+        "import hubopt\n"
+        "from hubopt.studies.cluster import init_highs_threads\n"
+        "from conftest import TINY\n"
+        "init_highs_threads(1)\n"
+        "sc = hubopt.Scenario(name='t', data_dir=TINY)\n"
+        "opts = hubopt.SolveOptions(threads=2, start_heuristic=True, mip_rel_gap=0.0)\n"
+        "st = hubopt.run(sc, opts).result.stats['start_heuristic']\n"
+        "print(st['applied'], st['reason'])\n"
+    )
+    from conftest import REPO
+
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=300,
+        cwd=REPO / "tests", check=True,
+    )  # fmt: skip
+    assert out.stdout.strip().splitlines()[-1].startswith("True"), out.stdout + out.stderr
