@@ -487,6 +487,7 @@ def solve_lp_fixed(
         np.zeros(n, dtype=np.int32),
     )  # fmt: skip
     t = time.perf_counter()
+    h.HandleKeyboardInterrupt = True  # a fresh thread: see _LpSession.solve
     h.solve()
     seconds, sol = time.perf_counter() - t, h.getSolution()
     ok, duals = h.getModelStatus() == highspy.HighsModelStatus.kOptimal, {}
