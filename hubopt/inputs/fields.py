@@ -254,6 +254,13 @@ SCENARIO_FIELDS: tuple[ScenarioField, ...] = (
                   relax=Relax("max_feoc_share", -1,
                               "FEOC supply above the share cap max_feoc_share",
                               "units/yr of FEOC supply beyond share × (buy + make)")),
+    ScenarioField("exclude_new_where", "constraints", str, None, "",
+                  "A true/false column of sites.csv (e.g. still_burns_coal): no new option "
+                  "opens at a site where it is true; existing and required plants stay.",
+                  vary=False,
+                  relax=Relax("exclude_new_where", -1,
+                              "the number of new options at sites flagged by exclude_new_where",
+                              "new options")),
     ScenarioField("lane_pricing", "solver", bool, False, "",
                   "Solve on a reduced lane set and add back, by pricing with LP duals, "
                   "every lane that could improve the plan (hubopt.pricing).", vary=False),

@@ -17,8 +17,15 @@ import pandas as pd
 from hubopt.errors import Issue
 from hubopt.inputs.consistency import invisible_note
 from hubopt.inputs.fields import SCENARIO_FIELDS, ScenarioField
+from hubopt.inputs.schema import FALSE_WORDS, TRUE_WORDS
 
-__all__ = ["SCENARIO_CHECKS", "check_scenario_labels", "scenario_issues"]
+__all__ = [
+    "SCENARIO_CHECKS",
+    "check_exclude_column",
+    "check_scenario_labels",
+    "scenario_issues",
+    "site_flag",
+]
 
 Tables = dict[str, pd.DataFrame | None]
 
@@ -81,7 +88,64 @@ def check_scenario_labels(scenario: Any, tables: Tables) -> list[Issue]:
     return out
 
 
-SCENARIO_CHECKS = [check_scenario_labels]
+def site_flag(sites: pd.DataFrame, column: str) -> tuple[pd.Series, pd.Series]:
+    """Read a true/false column of ``sites.csv``: return ``(flag per site, bad cells)``.
+
+    ``flag`` is indexed like ``sites`` (CSV line numbers); blank cells are false.
+    ``bad`` holds the cells that are not true/false (yes/no, 1/0 also work).
+
+    Examples
+    --------
+    >>> sites = pd.DataFrame({"burns": ["true", "", "No", "maybe"]}, index=[2, 3, 4, 5])
+    >>> flag, bad = site_flag(sites, "burns")
+    >>> flag.tolist(), bad.to_dict()
+    ([True, False, False, False], {5: 'maybe'})
+    """
+    raw = sites[column]
+    if raw.dtype == bool:  # a column the schema already parsed (energy_community)
+        return raw.copy(), raw.iloc[0:0].astype(str)
+    text = raw.astype(str).str.strip().str.lower().where(raw.notna(), "")
+    bad = raw[~text.isin(TRUE_WORDS | FALSE_WORDS)]
+    return text.isin(TRUE_WORDS), bad.astype(str)
+
+
+def check_exclude_column(scenario: Any, tables: Tables) -> list[Issue]:
+    """``exclude_new_where`` names a true/false column of ``sites.csv``.
+
+    Returns
+    -------
+    list of Issue
+        An error naming the scenario key when the column is absent, and one per cell of
+        the column that is not true/false (file ``sites.csv``, its line and column).
+    """
+    column = getattr(scenario, "exclude_new_where", None)
+    sites = tables.get("sites")
+    if not column or sites is None:
+        return []
+    if column not in sites.columns:
+        extra = [c for c in sites.columns if c not in ("site_id", "name", "lat", "lon")]
+        msg = (
+            f"exclude_new_where names the column '{column}', which sites.csv does not have "
+            f"(its columns: {', '.join(map(str, extra)) or 'none'}); add a true/false column "
+            "of that name or correct the spelling"
+        )
+        key = next(f.key for f in SCENARIO_FIELDS if f.name == "exclude_new_where")
+        return [Issue("check_exclude_column", msg, _fname(scenario), None, key)]
+    _flag, bad = site_flag(sites, column)
+    return [
+        Issue(
+            "check_exclude_column",
+            f"'{text}' is not true/false, and exclude_new_where reads this column; write "
+            "true or false (yes/no and 1/0 also work; blank means false)",
+            "sites.csv",
+            int(line),
+            column,
+        )  # fmt: skip
+        for line, text in bad.items()
+    ]
+
+
+SCENARIO_CHECKS = [check_scenario_labels, check_exclude_column]
 """Checks of a scenario against its package, in order."""
 
 

@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from hubopt.inputs.fields import count_for
+from hubopt.inputs.validate_scenario import site_flag
 from hubopt.model.families import Context, family
 
 __all__ = ["disposal_table", "new_hub_scopes"]
@@ -185,3 +186,25 @@ def add_max_new_hubs(ctx: Context) -> None:
     ``max_hubs`` (a plain number) still counts every open option.
     """
     _hub_rows(ctx, "max_new_hubs", -1)
+
+
+@family(applies=lambda sc: bool(sc.exclude_new_where), stat="scenario")
+def add_exclude_new_where(ctx: Context) -> None:
+    r"""``exclude_new_where[k]``: :math:`open_k \le 0` for every new option at a flagged site.
+
+    A new option is one of status ``candidate``; a site is flagged where the
+    ``sites.csv`` column named by the scenario's ``exclude_new_where`` is true (e.g.
+    ``still_burns_coal``). Existing and required plants at such sites stay. One row per
+    excluded option, dimensionless.
+    """
+    opts, sites = ctx.t.options, ctx.t.data.sites
+    flag, _bad = site_flag(sites, ctx.scenario.exclude_new_where)
+    flagged = set(sites.loc[flag.to_numpy(bool), "site_id"])
+    status = opts["status"] if "status" in opts else "candidate"
+    k = np.flatnonzero((opts["site_id"].isin(flagged) & (status == "candidate")).to_numpy(bool))
+    if len(k) == 0:
+        return
+    ctx.b.add_rows(
+        "exclude_new_where", np.arange(len(k)), ctx.b.col("open", k), np.ones(len(k)),
+        np.full(len(k), -np.inf), np.zeros(len(k)), rhs_source="scenario exclude_new_where",
+    )  # fmt: skip

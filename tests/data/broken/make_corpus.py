@@ -639,6 +639,34 @@ CASES: dict[str, tuple] = {
         None,
         "column 4 has no name in the header but holds values",
     ),
+    "exclude_unknown_column": (
+        scenario('[constraints]\nexclude_new_where = "still_burns_coal"\n'),
+        "check_exclude_column",
+        "scenario.toml",
+        None,
+        "constraints.exclude_new_where",
+        "exclude_new_where names the column 'still_burns_coal', which sites.csv does not have",
+    ),
+    "exclude_bad_flag": (
+        lambda p: (
+            write(
+                p,
+                "sites.csv",
+                "".join(
+                    line.rstrip("\n") + (",burns\n" if i == 0 else ",maybe\n" if i == 2 else ",\n")
+                    for i, line in enumerate(
+                        (p / "sites.csv").read_text(encoding="utf-8").splitlines(keepends=True)
+                    )
+                ),
+            ),
+            scenario('[constraints]\nexclude_new_where = "burns"\n')(p),
+        ),  # fmt: skip
+        "check_exclude_column",
+        "sites.csv",
+        3,
+        "burns",
+        "'maybe' is not true/false, and exclude_new_where reads this column",
+    ),
 }
 
 
