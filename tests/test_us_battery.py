@@ -66,7 +66,11 @@ def test_coal_status_is_kept_apart_from_the_energy_community_flag():
     coal = s[s["kind"] == "coal_closure"]
     assert set(coal["coal_status"]) == {"retired", "retiring", "operating"}
     burning = coal[coal["still_burns_coal"] == "true"]
-    assert len(burning) == 38  # EIA-860M Dec-2025, coal_status.csv
+    assert len(burning) == 39  # EIA-860M Dec-2025, coal_status.csv, + Four Corners (corrected)
+    fc = coal.set_index("site_id").loc["COALE052"]  # units 4-5 run to 2031 (AUDIT.md, APS)
+    assert (fc["coal_status"], fc["still_burns_coal"], fc["retirement_date"]) == (
+        "operating", "true", "2031-12",
+    )  # fmt: skip
     assert ((burning["energy_community"] == "true").sum()) >= 14  # the AUDIT's 14, at least
     dates = dict(zip(coal["site_id"], coal["retirement_date"], strict=True))
     # Sutton (Duke), River Rouge (POWER), Mohave (POWER/AP): verified corrections

@@ -332,7 +332,8 @@ def coal_status(st) -> None:
         s["retirement_year"] = float(year[:4]) if year else np.nan
         s["still_burns_coal"] = c["still_burns_coal"]
         if c["operating_coal_mw"] not in ("", "0.0"):
-            s["status_note"] += f"; operating coal {c['operating_coal_mw']} MW (EIA-860M)"
+            basis = "corrected" if c["corrected_retirement_date"] else "EIA-860M"
+            s["status_note"] += f"; operating coal {c['operating_coal_mw']} MW ({basis})"
         s["energy_community"] = e["coal_closure_rule_met_proxy"] == "true"
         s["energy_community_basis"] = (
             f"proxy ({e['tag']}): coal EGU retired since 2009 near the site "

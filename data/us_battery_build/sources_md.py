@@ -282,7 +282,9 @@ def sources_md(st, t, summary, params) -> str:
         + ", ".join(f"{k} {v}" for k, v in sorted(Counter(coal["coal_status"]).items()))
         + ". `retirement_year` = latest planned retirement of running coal, else the "
         "retirement date; corrected (verified): Sutton 2013-11, River Rouge 2021-05, "
-        f"Mohave 2005-12. `energy_community` ({n_ec} sites) = the proxy of "
+        "Mohave 2005-12, Four Corners operating (units 4-5, 1,540 MW, to 2031-12; the "
+        "EIA-860M 'retired' record covers units 1-3). "
+        f"`energy_community` ({n_ec} sites) = the proxy of "
         "energy_communities.csv (a coal unit nearby retired since 2009-01; official "
         "DOE/NETL tract list **not obtained**); Mohave is now false (closed 2005). "
         f"Non-coal sites: not assessed (false). {len(burning_ec)} energy-community sites "
