@@ -23,6 +23,7 @@ __all__ = [
     "SCENARIO_CHECKS",
     "check_exclude_column",
     "check_scenario_labels",
+    "check_share_caps_can_hold",
     "scenario_issues",
     "site_flag",
 ]
@@ -145,7 +146,57 @@ def check_exclude_column(scenario: Any, tables: Tables) -> list[Issue]:
     ]
 
 
-SCENARIO_CHECKS = [check_scenario_labels, check_exclude_column]
+def _truthy(col: pd.Series) -> pd.Series:
+    if col.dtype == bool:
+        return col
+    return col.astype(str).str.strip().str.lower().isin(TRUE_WORDS)
+
+
+def check_share_caps_can_hold(scenario: Any, tables: Tables) -> list[Issue]:
+    """Warn of a share cap below 1 on a product with no other source in the package.
+
+    ``max_import_share`` (``max_feoc_share``) bounds imported (FEOC) supply by a share of
+    supply plus US production. A product that no technology makes and no by-product
+    gives, and whose every supply row is imported (FEOC), can then only be bought if the
+    cap is 1: the scenario is infeasible unless the product is not needed at all. A
+    warning (the solve still runs, and diagnose explains an infeasible result), naming
+    the key, the product and what would make the cap meaningful.
+    """
+    supply, techs = tables.get("supply"), tables.get("technologies")
+    if supply is None or techs is None or supply.empty:
+        return []
+    byp = tables.get("byproducts")
+    made = set(techs["output"].astype(str))
+    if byp is not None and len(byp):
+        made |= set(byp["product"].astype(str))
+    out: list[Issue] = []
+    for key, flag in (("max_import_share", "imported"), ("max_feoc_share", "feoc")):
+        value = getattr(scenario, key, None)
+        if value is None or flag not in supply:
+            continue
+        products = sorted(set(supply["product"].astype(str)))
+        caps = value if isinstance(value, dict) else dict.fromkeys(products, value)
+        flagged = _truthy(supply[flag])
+        for product, share in caps.items():
+            rows = supply["product"].astype(str) == str(product)
+            if float(share) >= 1 or str(product) in made or not rows.any():
+                continue
+            if flagged[rows].all():
+                what = "imported" if flag == "imported" else "FEOC"
+                msg = (
+                    f"{key} caps '{product}' at {float(share):g}, but every supply row of it "
+                    f"is {what} and no technology makes it: the cap can hold only if "
+                    f"'{product}' is not needed; give it a share of 1 (a table such as "
+                    f"{key} = {{other_product = {float(share):g}}}), or add a non-{what} "
+                    "supply row"
+                )
+                field_key = next(f.key for f in SCENARIO_FIELDS if f.name == key)
+                out.append(Issue("check_share_caps_can_hold", msg, _fname(scenario), None,
+                                 field_key, severity="warning"))  # fmt: skip
+    return out
+
+
+SCENARIO_CHECKS = [check_scenario_labels, check_exclude_column, check_share_caps_can_hold]
 """Checks of a scenario against its package, in order."""
 
 

@@ -182,7 +182,9 @@ def build_model(
         (:func:`hubopt.inputs.validate_scenario.check_scenario_labels`).
     """
     t0 = time.perf_counter()
-    raise_if_errors(scenario_issues(scenario, {n: data.table(n) for n in FILES}))
+    found = scenario_issues(scenario, {n: data.table(n) for n in FILES})
+    raise_if_errors(found)
+    scenario_warnings = [i.message for i in found if i.severity == "warning"]
     extra = dict(extra or {})
     for name in extra:
         family_named(name)  # unknown names fail before any work
@@ -208,6 +210,7 @@ def build_model(
         asm = b.assemble()
         m, arrays = materialise(asm, f"hubopt:{scenario.name}")
         ranges, warnings = conditioning(asm, arrays)
+        warnings = scenario_warnings + warnings
     stats = {
         "variables": asm.n,
         "binaries": len(t.options) + len(t.assign) + b.size("assign_local"),

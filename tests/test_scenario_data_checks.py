@@ -1,4 +1,4 @@
-"""``[constraints] exclude_new_where``: no new option at sites a sites.csv column flags."""
+"""Scenario keys checked against the data: exclude_new_where, and share caps that cannot hold."""
 
 from __future__ import annotations
 
@@ -70,3 +70,34 @@ def test_an_exclusion_that_leaves_no_plant_is_diagnosed(solve):
     (msg,) = out.diagnosis.messages()
     assert "new options at sites flagged by exclude_new_where = 0 cannot hold" in msg
     assert "at least 1 new options" in msg
+
+
+def _import_only_ore() -> dict:
+    import pandas as pd
+
+    t = base_tables()
+    t["products"] = pd.DataFrame(
+        {"product": ["good", "ore"], "unit": ["t", "t"], "tonnes_per_unit": [1.0, 1.0]}
+    )
+    t["recipes"] = pd.DataFrame({"technology": ["plant"], "input": ["ore"], "quantity": [1.0]})
+    t["supply"] = pd.DataFrame(
+        {"site_id": ["F1", "F2"], "product": "ore", "capacity": 100.0, "unit_cost": 1.0,
+         "imported": [True, True], "feoc": [True, False]}
+    )  # fmt: skip
+    return t
+
+
+def test_a_share_cap_that_cannot_hold_is_warned_before_the_solve():
+    data = hubopt.HubData.from_tables(**_import_only_ore())
+    tables = {"supply": data.supply, "technologies": data.technologies}
+    sc = hubopt.Scenario(name="x", data=data, max_import_share=0.5, max_feoc_share=0.5)
+    (issue,) = scenario_issues(sc, tables)  # FEOC is fine: F2's ore is not FEOC
+    assert issue.severity == "warning" and issue.check == "check_share_caps_can_hold"
+    assert issue.column == "constraints.max_import_share"
+    assert "every supply row of it is imported and no technology makes it" in issue.message
+    said: list[str] = []
+    out = hubopt.run(sc, warn=said.append)
+    assert any("caps 'ore' at 0.5" in w for w in said)
+    assert out.result.termination is hubopt.Termination.INFEASIBLE  # it was right
+    ok = hubopt.Scenario(name="y", data=data, max_import_share={"good": 0.5})
+    assert scenario_issues(ok, tables) == []  # 'good' is made: a cap on it can hold
