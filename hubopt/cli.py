@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import signal
 import sys
+import threading
 from pathlib import Path
 from typing import Annotated
 
@@ -156,7 +157,9 @@ def solve(
                 progress=show.progress,
                 warn=lambda w: err.print(f"[yellow]warning[/yellow] {escape(w)}"),
             )
-            if outcome.result.termination.value == "interrupted":
+            # a Ctrl-C / SIGTERM the solver swallowed (highspy cancels HiGHS, which may
+            # still finish) is honoured here: the user asked to stop, nothing is written
+            if outcome.result.termination.value == "interrupted" or _STOP.is_set():
                 raise KeyboardInterrupt
             show.stage("writing outputs")
             folder = write_outputs(target, outcome, force=force, formats=chosen, crs=crs)
@@ -435,6 +438,16 @@ def show_version() -> None:
         out.print(f"{k:8} {v}")
 
 
+_STOP = threading.Event()
+"""Set by the first Ctrl-C or SIGTERM of the process (see :func:`_note_interrupt`)."""
+
+
+def _note_interrupt(signum, frame) -> None:
+    """SIGINT: remember that the user asked to stop, then raise KeyboardInterrupt as usual."""
+    _STOP.set()
+    signal.default_int_handler(signum, frame)
+
+
 def _terminate_like_ctrl_c(signum, frame) -> None:  # noqa: ARG001 - signal handler
     """SIGTERM: stop the way Ctrl-C does (the solver stops, nothing half-written stays)."""
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
@@ -444,6 +457,7 @@ def _terminate_like_ctrl_c(signum, frame) -> None:  # noqa: ARG001 - signal hand
 def main() -> None:
     """Entry point: run the app, turning input errors into exit code 2 and no traceback."""
     signal.signal(signal.SIGTERM, _terminate_like_ctrl_c)
+    signal.signal(signal.SIGINT, _note_interrupt)
     try:
         app()  # standalone: usage errors exit 2 with click's message
     except HubDataError as exc:

@@ -86,3 +86,28 @@ def test_result_folder_is_readable_by_others(tmp_path):
     umask = os.umask(0)
     os.umask(umask)
     assert folder.stat().st_mode & 0o777 == 0o777 & ~umask
+
+
+def test_a_stop_request_the_solver_swallowed_still_stops_the_run(tmp_path):
+    # highspy turns Ctrl-C into a cancel request that HiGHS may not act on before it
+    # finishes; the CLI remembers the request and writes nothing (seen once in CI).
+    from helpers import scenario_file
+
+    sc = scenario_file(tmp_path, TINY)
+    out = tmp_path / "res"
+    code = (
+        "import os, signal, sys, time\n"
+        "from hubopt import cli\n"
+        "signal.signal(signal.SIGINT, cli._note_interrupt)\n"
+        "try:\n"
+        "    os.kill(os.getpid(), signal.SIGINT)\n"
+        "    time.sleep(1)\n"
+        "except KeyboardInterrupt:\n"
+        "    pass  # swallowed, as when the solver finishes anyway\n"
+        f"sys.argv = ['hubopt', 'solve', {str(sc)!r}, '--out', {str(out)!r}]\n"
+        "cli.main()\n"
+    )
+    p = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO,
+                       timeout=300)  # fmt: skip
+    assert p.returncode == 130, (p.stdout, p.stderr)
+    assert "no results written" in p.stderr and not out.exists()
