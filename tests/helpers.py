@@ -130,3 +130,23 @@ def network_tables() -> dict[str, pd.DataFrame]:
     t["candidates"]["min_utilisation"] = [0.2, 0.2]
     t["lanes"]["capacity"] = [None, 4.0, None, None]
     return t
+
+
+def wait_for_line(proc, text: str, timeout: float = 120.0) -> str:
+    """Read ``proc.stderr`` line by line until a line holds ``text``; return what was read.
+
+    For tests that signal a running ``hubopt`` at a known stage (e.g. "solving with
+    HiGHS") rather than after a guessed number of seconds. Fails if the process ends or
+    ``timeout`` seconds pass first.
+    """
+    import time as _time
+
+    seen, t_end = [], _time.monotonic() + timeout
+    while _time.monotonic() < t_end:
+        line = proc.stderr.readline()
+        if not line:
+            raise AssertionError(f"process ended before {text!r}: {''.join(seen)}")
+        seen.append(line)
+        if text in line:
+            return "".join(seen)
+    raise AssertionError(f"{text!r} not seen within {timeout} s: {''.join(seen)}")

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 from conftest import TINY, write_package
-from helpers import REPO, hubopt_cli, random_cflp, scenario_file
+from helpers import REPO, hubopt_cli, random_cflp, scenario_file, wait_for_line
 
 from hubopt.errors import HubDataError
 from hubopt.outputs.folder import atomic_folder, check_target, clean_leftovers, is_hubopt_folder
@@ -180,9 +180,11 @@ def test_sigterm_is_handled_like_ctrl_c(tmp_path):
         stderr=subprocess.PIPE,
         text=True,
     )
-    time.sleep(6)  # well into the solve (the instance does not prove optimal for minutes)
+    head = wait_for_line(p, "solving with HiGHS")  # the signal comes during the solve
+    time.sleep(1.0)
     p.send_signal(signal.SIGTERM)
     _, stderr = p.communicate(timeout=120)
+    stderr = head + stderr
     assert p.returncode == 130, stderr
     assert "interrupted" in stderr and "Traceback" not in stderr
     assert not out.exists()

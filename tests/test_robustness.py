@@ -10,7 +10,7 @@ import time
 
 import pandas as pd
 from conftest import REPO, TINY, write_package
-from helpers import random_cflp
+from helpers import random_cflp, wait_for_line
 
 import hubopt
 from hubopt.outputs.tables import safe_for_spreadsheet
@@ -35,10 +35,12 @@ def test_sigint_during_solve_keeps_earlier_results(tmp_path):
         stderr=subprocess.PIPE,
         text=True,
     )
-    time.sleep(12.0)  # past the ~5 s build: HiGHS is searching (it needs minutes here)
+    head = wait_for_line(proc, "solving with HiGHS")  # past the build: HiGHS is searching
+    time.sleep(1.0)
     assert proc.poll() is None, proc.communicate()
     proc.send_signal(signal.SIGINT)
     out, err = proc.communicate(timeout=60)
+    err = head + err
     assert proc.returncode == 130, (out, err)
     assert "Traceback" not in err
     assert "no results written" in err, (out, err)
