@@ -188,7 +188,7 @@ def solve_model(
     except InfeasibleConstraintException as exc:
         return _no_solve(hub, Termination.INFEASIBLE, str(exc), time.perf_counter() - t0)
     n, m = len(arr.columns), len(arr.rows)
-    lower, upper, integrality, cost = arr.col_lower, arr.col_upper, arr.integrality, arr.cost
+    lower, upper, integrality = arr.col_lower, arr.col_upper, arr.integrality
     a = arr.a
 
     h = highspy.Highs()
@@ -216,12 +216,7 @@ def solve_model(
         "handoff": path,
     }
     try:
-        status = h.passModel(
-            n, m, a.nnz, int(highspy.MatrixFormat.kRowwise), int(highspy.ObjSense.kMinimize),
-            arr.offset, cost, lower, upper, arr.row_lower, arr.row_upper,
-            a.indptr.astype(np.int32), a.indices.astype(np.int32), a.data.astype(float),
-            integrality.astype(np.int32),
-        )  # fmt: skip
+        status = _pass_arrays(h, arr, lower, upper, integrality=integrality)
     except Exception as exc:  # noqa: BLE001 - any HiGHS failure is a solver failure
         status, stats["passmodel_exception"] = highspy.HighsStatus.kError, repr(exc)
     if status == highspy.HighsStatus.kError:
@@ -259,7 +254,7 @@ def solve_model(
         def _on_improve(e) -> None:
             out = e.data_out
             obj, bound = out.objective_function_value, max(out.mip_dual_bound, lp_bound)
-            gap = max(0.0, obj - bound) / max(abs(obj), 1e-9) if np.isfinite(bound) else np.inf
+            gap = _gap(obj, bound) if np.isfinite(bound) else np.inf
             progress({"objective": obj, "bound": bound, "gap": gap,
                       "seconds": time.perf_counter() - start})  # fmt: skip
 
@@ -341,10 +336,28 @@ def _read_log(h: highspy.Highs, log_path: str) -> str:
         os.unlink(log_path)
 
 
+def _pass_arrays(h, arr, col_lower, col_upper, row_lower=None, row_upper=None, integrality=None):
+    """``Highs.passModel`` of ``arr`` with these bounds; an LP unless ``integrality`` is given."""
+    n, m, a = len(arr.columns), len(arr.rows), arr.a
+    row_lower = arr.row_lower if row_lower is None else row_lower
+    row_upper = arr.row_upper if row_upper is None else row_upper
+    kinds = np.zeros(n, dtype=np.int32) if integrality is None else integrality.astype(np.int32)
+    return h.passModel(
+        n, m, a.nnz, int(highspy.MatrixFormat.kRowwise), int(highspy.ObjSense.kMinimize),
+        arr.offset, arr.cost, col_lower, col_upper, row_lower, row_upper,
+        a.indptr.astype(np.int32), a.indices.astype(np.int32), a.data.astype(float), kinds,
+    )  # fmt: skip
+
+
+def _gap(objective: float, bound: float) -> float:
+    """Relative gap of a plan's objective above a lower bound (as HiGHS reports it)."""
+    return max(0.0, objective - bound) / max(abs(objective), 1e-9)
+
+
 def _with_lp_bound(objective: float, bound: float | None, lp_bound: float):
     """Return ``(bound, gap)`` with the LP relaxation's bound where it is the stronger."""
     best = lp_bound if bound is None else max(bound, lp_bound)
-    return best, max(0.0, objective - best) / max(abs(objective), 1e-9)
+    return best, _gap(objective, best)
 
 
 class _LpSession:
@@ -356,17 +369,11 @@ class _LpSession:
     """
 
     def __init__(self, arr, opts: SolveOptions, open_cols: np.ndarray, open_opt: np.ndarray):
-        n, m, a = len(arr.columns), len(arr.rows), arr.a
         self.h, self.cols, self.opt = highspy.Highs(), open_cols.astype(np.int32), open_opt
         self.h.setOptionValue("output_flag", False)
         self.h.setOptionValue("threads", int(opts.threads))
         self.h.setOptionValue("random_seed", int(opts.seed))
-        self.h.passModel(
-            n, m, a.nnz, int(highspy.MatrixFormat.kRowwise), int(highspy.ObjSense.kMinimize),
-            arr.offset, arr.cost, arr.col_lower, arr.col_upper, arr.row_lower, arr.row_upper,
-            a.indptr.astype(np.int32), a.indices.astype(np.int32), a.data.astype(float),
-            np.zeros(n, dtype=np.int32),
-        )  # fmt: skip
+        _pass_arrays(self.h, arr, arr.col_lower, arr.col_upper)
 
     def solve(self, values: np.ndarray | None, seconds: float) -> float | None:
         """Solve with ``open`` fixed to ``values`` (per option), within ``seconds``."""
@@ -438,8 +445,7 @@ def _start_heuristic(hub: HubModel, arr, opts: SolveOptions, progress=None):
 
     def improved(obj: float) -> None:
         if progress is not None:
-            gap = max(0.0, obj - st.lp_bound) / max(abs(obj), 1e-9)
-            progress({"objective": obj, "bound": st.lp_bound, "gap": gap,
+            progress({"objective": obj, "bound": st.lp_bound, "gap": _gap(obj, st.lp_bound),
                       "seconds": time.perf_counter() - t0})  # fmt: skip
 
     plan, obj = heuristics.local_search(t, plan, evaluate, support, deadline, st, improved)
@@ -467,7 +473,6 @@ def solve_lp_fixed(
     out (bounds ±inf, duals 0), e.g. ``("link",)``. The model must be unchanged.
     """
     arr, path = standard_form(hub)
-    n, m = len(arr.columns), len(arr.rows)
     lower, upper = arr.col_lower.copy(), arr.col_upper.copy()
     if open_values is not None:
         idx = [i for i, v in enumerate(arr.columns) if v.parent_component().local_name == "open"]
@@ -477,15 +482,10 @@ def solve_lp_fixed(
     off = np.isin(names, list(relax))
     row_lower, row_upper = arr.row_lower.copy(), arr.row_upper.copy()
     row_lower[off], row_upper[off] = -np.inf, np.inf
-    h, a = highspy.Highs(), arr.a
+    h = highspy.Highs()
     h.setOptionValue("output_flag", False)
     h.setOptionValue("threads", int(threads))
-    h.passModel(
-        n, m, a.nnz, int(highspy.MatrixFormat.kRowwise), int(highspy.ObjSense.kMinimize),
-        arr.offset, arr.cost, lower, upper, row_lower, row_upper,
-        a.indptr.astype(np.int32), a.indices.astype(np.int32), a.data.astype(float),
-        np.zeros(n, dtype=np.int32),
-    )  # fmt: skip
+    _pass_arrays(h, arr, lower, upper, row_lower, row_upper)
     t = time.perf_counter()
     h.HandleKeyboardInterrupt = True  # a fresh thread: see _LpSession.solve
     h.solve()

@@ -6,6 +6,7 @@ import os
 import shutil
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import numpy as np
@@ -139,10 +140,8 @@ def wait_for_line(proc, text: str, timeout: float = 120.0) -> str:
     HiGHS") rather than after a guessed number of seconds. Fails if the process ends or
     ``timeout`` seconds pass first.
     """
-    import time as _time
-
-    seen, t_end = [], _time.monotonic() + timeout
-    while _time.monotonic() < t_end:
+    seen, t_end = [], time.monotonic() + timeout
+    while time.monotonic() < t_end:
         line = proc.stderr.readline()
         if not line:
             raise AssertionError(f"process ended before {text!r}: {''.join(seen)}")

@@ -25,7 +25,7 @@ __all__ = [
     "check_scenario_labels",
     "check_share_caps_can_hold",
     "scenario_issues",
-    "site_flag",
+    "flag_column",
 ]
 
 Tables = dict[str, pd.DataFrame | None]
@@ -89,20 +89,20 @@ def check_scenario_labels(scenario: Any, tables: Tables) -> list[Issue]:
     return out
 
 
-def site_flag(sites: pd.DataFrame, column: str) -> tuple[pd.Series, pd.Series]:
-    """Read a true/false column of ``sites.csv``: return ``(flag per site, bad cells)``.
+def flag_column(table: pd.DataFrame, column: str) -> tuple[pd.Series, pd.Series]:
+    """Read a true/false column of a table: return ``(flag, bad cells)``.
 
-    ``flag`` is indexed like ``sites`` (CSV line numbers); blank cells are false.
+    ``flag`` is indexed like ``table`` (CSV line numbers); blank cells are false.
     ``bad`` holds the cells that are not true/false (yes/no, 1/0 also work).
 
     Examples
     --------
     >>> sites = pd.DataFrame({"burns": ["true", "", "No", "maybe"]}, index=[2, 3, 4, 5])
-    >>> flag, bad = site_flag(sites, "burns")
+    >>> flag, bad = flag_column(sites, "burns")
     >>> flag.tolist(), bad.to_dict()
     ([True, False, False, False], {5: 'maybe'})
     """
-    raw = sites[column]
+    raw = table[column]
     if raw.dtype == bool:  # a column the schema already parsed (energy_community)
         return raw.copy(), raw.iloc[0:0].astype(str)
     text = raw.astype(str).str.strip().str.lower().where(raw.notna(), "")
@@ -132,7 +132,7 @@ def check_exclude_column(scenario: Any, tables: Tables) -> list[Issue]:
         )
         key = next(f.key for f in SCENARIO_FIELDS if f.name == "exclude_new_where")
         return [Issue("check_exclude_column", msg, _fname(scenario), None, key)]
-    _flag, bad = site_flag(sites, column)
+    _flag, bad = flag_column(sites, column)
     return [
         Issue(
             "check_exclude_column",
@@ -144,12 +144,6 @@ def check_exclude_column(scenario: Any, tables: Tables) -> list[Issue]:
         )  # fmt: skip
         for line, text in bad.items()
     ]
-
-
-def _truthy(col: pd.Series) -> pd.Series:
-    if col.dtype == bool:
-        return col
-    return col.astype(str).str.strip().str.lower().isin(TRUE_WORDS)
 
 
 def check_share_caps_can_hold(scenario: Any, tables: Tables) -> list[Issue]:
@@ -176,7 +170,7 @@ def check_share_caps_can_hold(scenario: Any, tables: Tables) -> list[Issue]:
             continue
         products = sorted(set(supply["product"].astype(str)))
         caps = value if isinstance(value, dict) else dict.fromkeys(products, value)
-        flagged = _truthy(supply[flag])
+        flagged, _bad = flag_column(supply, flag)  # a true/false column, like a site flag
         for product, share in caps.items():
             rows = supply["product"].astype(str) == str(product)
             if float(share) >= 1 or str(product) in made or not rows.any():

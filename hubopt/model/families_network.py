@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from hubopt.inputs.fields import count_for
-from hubopt.inputs.validate_scenario import site_flag
+from hubopt.inputs.validate_scenario import flag_column
 from hubopt.model.families import Context, family
 
 __all__ = ["disposal_table", "new_hub_scopes"]
@@ -198,10 +198,10 @@ def add_exclude_new_where(ctx: Context) -> None:
     excluded option, dimensionless.
     """
     opts, sites = ctx.t.options, ctx.t.data.sites
-    flag, _bad = site_flag(sites, ctx.scenario.exclude_new_where)
+    flag, _bad = flag_column(sites, ctx.scenario.exclude_new_where)
     flagged = set(sites.loc[flag.to_numpy(bool), "site_id"])
-    status = opts["status"] if "status" in opts else "candidate"
-    k = np.flatnonzero((opts["site_id"].isin(flagged) & (status == "candidate")).to_numpy(bool))
+    new = (opts["status"] == "candidate").to_numpy()  # as new_hub_scopes counts them
+    k = np.flatnonzero(opts["site_id"].isin(flagged).to_numpy(bool) & new)
     if len(k) == 0:
         return
     ctx.b.add_rows(
